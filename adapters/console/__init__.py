@@ -1,0 +1,6 @@
+"""The console adapter: the whole bot in a terminal, no tokens needed."""
+
+from adapters.console.render import render_text
+from adapters.console.repl import ConsoleAdapter
+
+__all__ = ["ConsoleAdapter", "render_text"]

@@ -1,0 +1,35 @@
+"""The composition root: settings in, a wired ``Core`` out. Nothing is wired at import time."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.core import Core
+from bot.db import Database
+from bot.db.engine import redact_url
+from curriculum import load_curriculum
+
+log = logging.getLogger(__name__)
+
+
+async def build_core(
+    settings: Settings, *, clock: Clock | None = None, upgrade: bool = True
+) -> Core:
+    """Load the curriculum, open the database (creating or upgrading the schema), wire the core.
+
+    A broken curriculum file raises ``CurriculumError`` before anything else starts.
+    """
+    curriculum = load_curriculum(settings.curriculum_file)
+    db = Database(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    if upgrade:
+        try:
+            await db.upgrade()
+        except BaseException:
+            await db.close()
+            raise
+    log.info("database ready at %s", redact_url(settings.database_url))
+    return Core(
+        curriculum=curriculum, db=db, clock=clock, chapter_base_url=settings.chapter_base_url
+    )

@@ -1,0 +1,72 @@
+"""Settings, parsed once from the environment (and an optional ``.env``) and passed in.
+
+Secrets are ``SecretStr`` so that a settings object printed or logged by accident shows
+``**********`` rather than a token.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///skilltree.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    database_url: str = DEFAULT_DATABASE_URL
+    curriculum_file: Path | None = None
+    chapter_base_url: str | None = Field(
+        default=None, description="Where chapter links point, e.g. a docs site; none by default."
+    )
+    default_locale: str = "en"
+    log_level: str = "INFO"
+    output_dir: Path = Path("skilltree-out")
+    sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
+
+    # HTTP server (Slack's endpoint, health checks)
+    port: int = Field(default=3000, ge=1, le=65535)
+    host: str = "0.0.0.0"
+
+    # Discord
+    discord_token: SecretStr | None = None
+    discord_api_url: str = "https://discord.com/api/v10"
+    discord_gateway_url: str = "wss://gateway.discord.gg/"
+    discord_guild_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+
+    # Slack
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_admin_user_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    # Scheduler
+    scheduler_interval_seconds: float = Field(default=30.0, gt=0)
+    reminder_grace_hours: float = Field(default=6.0, ge=0)
+    delivery_concurrency: int = Field(default=8, ge=1)
+
+    @field_validator("default_locale")
+    @classmethod
+    def _locale(cls, v: str) -> str:
+        return "zh" if v.lower().startswith("zh") else "en"
+
+    @field_validator("discord_guild_ids", "slack_admin_user_ids", mode="before")
+    @classmethod
+    def _comma_list(cls, v: Any) -> Any:
+        """``DISCORD_GUILD_IDS=1,2`` reads better in a .env than JSON."""
+        if isinstance(v, str):
+            return [part.strip() for part in v.split(",") if part.strip()]
+        return v
+
+    @property
+    def has_platform_token(self) -> bool:
+        return bool(self.discord_token or self.slack_bot_token)

@@ -1,0 +1,201 @@
+"""The dispatcher: one entry point from every adapter to every handler.
+
+Whatever happens inside, the caller gets a ``Reply``: a person's mistake becomes a friendly
+answer with usage or suggestions, a database outage an apology, a bug an apology and a log
+line with the traceback — never a traceback in chat. Each command runs in one unit of work,
+so a failure leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from bot.clock import Clock, SystemClock
+from bot.commands import COMMANDS
+from bot.context import Ctx
+from bot.db import Database, DatabaseUnavailable
+from bot.errors import UserError
+from bot.handlers.common import chapter_label, path_names
+from bot.i18n import tr
+from bot.options import CommandSpec, OptionError, convert
+from bot.pace import local_date
+from bot.parser import UnknownCommand, find_command, parse_args, split_command
+from bot.services import store
+from bot.timezones import search_zones
+from bot.types import Actor, Invocation, Locale, Place, Reply, Source
+from curriculum import Curriculum
+
+log = logging.getLogger(__name__)
+
+MAX_INPUT_LENGTH = 2000
+
+
+class Core:
+    def __init__(
+        self,
+        *,
+        curriculum: Curriculum,
+        db: Database,
+        clock: Clock | None = None,
+        chapter_base_url: str | None = None,
+        commands: tuple[CommandSpec, ...] = COMMANDS,
+    ) -> None:
+        self.curriculum = curriculum
+        self.db = db
+        self.clock: Clock = clock or SystemClock()
+        self.chapter_base_url = chapter_base_url
+        self.commands: dict[str, CommandSpec] = {c.name: c for c in commands}
+
+    # --- entry points ---------------------------------------------------------------------
+
+    async def handle_text(
+        self, actor: Actor, place: Place, line: str, source: Source = "text"
+    ) -> Reply:
+        """A whole typed line, e.g. ``/path mlops`` (console, buttons)."""
+        name, rest = split_command(line[:MAX_INPUT_LENGTH])
+        if not name:
+            return self._error(actor.locale, tr(actor.locale, "error.empty"))
+        return await self.handle_command_text(actor, place, name, rest, source)
+
+    async def handle_command_text(
+        self, actor: Actor, place: Place, name: str, text: str, source: Source = "slash"
+    ) -> Reply:
+        """A command name with its argument text, as Slack delivers a slash command."""
+        locale = actor.locale
+        try:
+            spec = find_command(name.lstrip("/").casefold(), self.commands)
+        except UnknownCommand as exc:
+            return self._unknown_command(locale, exc)
+        try:
+            raw = parse_args(spec, text[:MAX_INPUT_LENGTH], self._today(actor))
+        except UserError as exc:
+            return self._user_error(locale, exc, spec)
+        return await self.invoke(actor, place, spec.name, raw, source)
+
+    async def invoke(
+        self,
+        actor: Actor,
+        place: Place,
+        command: str,
+        raw_options: Mapping[str, Any],
+        source: Source = "slash",
+    ) -> Reply:
+        """Options by name, as Discord delivers them; values are converted and checked here."""
+        started = time.perf_counter()
+        locale = actor.locale
+        outcome = "ok"
+        try:
+            spec = find_command(command, self.commands)
+        except UnknownCommand as exc:
+            return self._unknown_command(locale, exc)
+        try:
+            if spec.admin_only and not actor.is_admin:
+                outcome = "refused"
+                return self._error(locale, tr(locale, "error.admin_only", name=spec.name))
+            options = self._convert(spec, raw_options, actor)
+            inv = Invocation(spec.name, options, actor, place, source)
+            async with self.db.transaction() as session:
+                now = self.clock.now()
+                user = await store.ensure_user(session, actor, now)
+                reply = await spec.handler(Ctx(self, inv, session, user, now))
+            return reply
+        except UnknownCommand as exc:
+            outcome = "user_error"
+            return self._unknown_command(locale, exc)
+        except UserError as exc:
+            outcome = "user_error"
+            return self._user_error(locale, exc, spec)
+        except DatabaseUnavailable as exc:
+            outcome = "db_error"
+            log.error("database unavailable during /%s: %s", spec.name, exc)
+            return self._error(locale, tr(locale, "error.database"))
+        except Exception:
+            outcome = "error"
+            log.exception("command /%s failed", spec.name)
+            return self._error(locale, tr(locale, "error.internal"))
+        finally:
+            log.info(
+                "command /%s by %s:%s → %s in %.1f ms",
+                command,
+                actor.platform,
+                actor.user_id,
+                outcome,
+                (time.perf_counter() - started) * 1000,
+            )
+
+    async def autocomplete(self, source: str, query: str, locale: Locale) -> list[tuple[str, str]]:
+        """(value, label) pairs for a partly typed option; Discord shows at most 25."""
+        q = query.strip().casefold()
+        if source == "chapters":
+            out = [
+                (c.id, chapter_label(c, locale))
+                for c in self.curriculum.chapters.values()
+                if not q
+                or c.id.startswith(q)
+                or q in c.title.en.casefold()
+                or q in c.title.zh.casefold()
+            ]
+        elif source == "paths":
+            out = [
+                (p.id, f"{p.id} — {p.title.get(locale)}")
+                for p in self.curriculum.paths
+                if not q or any(q in n.casefold() for n in path_names(p))
+            ]
+        elif source == "timezones":
+            out = [(z, z) for z in search_zones(query)]
+        else:
+            out = []
+        return out[:25]
+
+    # --- helpers --------------------------------------------------------------------------
+
+    def _today(self, actor: Actor) -> Any:
+        return local_date(self.clock.now(), actor.timezone)
+
+    def _convert(
+        self, spec: CommandSpec, raw_options: Mapping[str, Any], actor: Actor
+    ) -> dict[str, Any]:
+        today = self._today(actor)
+        options: dict[str, Any] = {}
+        for key, value in raw_options.items():
+            opt = spec.option(key)
+            if opt is None:
+                raise OptionError("error.unknown_option", name=spec.name, option=key)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            options[opt.name] = convert(opt, value, today)
+        for opt in spec.options:
+            if opt.required and opt.name not in options:
+                raise OptionError("error.missing_option", name=spec.name, option=opt.name)
+        return options
+
+    def _error(self, locale: Locale, text: str) -> Reply:
+        return Reply(text=text, kind="error", ephemeral=True)
+
+    def _unknown_command(self, locale: Locale, exc: UnknownCommand) -> Reply:
+        lines = [tr(locale, "error.unknown_command", name=exc.name[:40])]
+        if exc.suggestions:
+            lines.append(
+                tr(
+                    locale,
+                    "error.did_you_mean",
+                    options=", ".join(f"`/{s}`" for s in exc.suggestions),
+                )
+            )
+        lines.append(tr(locale, "error.see_help"))
+        return self._error(locale, "\n".join(lines))
+
+    def _user_error(self, locale: Locale, exc: UserError, spec: CommandSpec | None) -> Reply:
+        params = {k: (str(v)[:80] if isinstance(v, str) else v) for k, v in exc.params.items()}
+        lines = [tr(locale, exc.key, **params)]
+        if exc.suggestions:
+            options = ", ".join(f"`{s}`" for s in exc.suggestions)
+            lines.append(tr(locale, "error.did_you_mean", options=options))
+        if exc.hint:
+            lines.append(tr(locale, exc.hint, **params))
+        if exc.usage and spec is not None:
+            lines.append(tr(locale, "error.usage", usage=spec.usage()))
+        return self._error(locale, "\n".join(lines))

@@ -1,0 +1,136 @@
+"""The engine, a unit of work, and schema upgrades.
+
+SQLite is the default, so it gets the care: WAL (readers never block the writer), a busy
+timeout, ``BEGIN IMMEDIATE`` (a transaction takes the write lock up front instead of failing
+to upgrade a read lock with "database is locked"), and one writer at a time in-process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import StaticPool
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+# Any fixed number: several replicas starting at once upgrade the schema one after another.
+_PG_MIGRATION_LOCK = 7_311_852_001
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database could not be reached or refused the work; nothing was written."""
+
+
+def redact_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+class Database:
+    def __init__(
+        self,
+        url: str,
+        *,
+        busy_timeout_ms: int = 30_000,
+        echo: bool = False,
+        connect_args: dict[str, Any] | None = None,
+    ) -> None:
+        self.url = make_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        kwargs: dict[str, Any] = {"echo": echo, "connect_args": dict(connect_args or {})}
+        if self.is_sqlite:
+            db = self.url.database or ""
+            if db in ("", ":memory:"):
+                # One shared connection, or each checkout would see its own empty database.
+                kwargs["poolclass"] = StaticPool
+            else:
+                Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            kwargs["connect_args"].setdefault("timeout", busy_timeout_ms / 1000)
+        else:
+            kwargs["pool_pre_ping"] = True
+        self.engine = create_async_engine(self.url, **kwargs)
+        if self.is_sqlite:
+            self._tune_sqlite(busy_timeout_ms)
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._writer = asyncio.Lock() if self.is_sqlite else None
+
+    def _tune_sqlite(self, busy_timeout_ms: int) -> None:
+        sync_engine = self.engine.sync_engine
+
+        @event.listens_for(sync_engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            # Let us issue BEGIN ourselves; pysqlite's implicit BEGIN is DEFERRED.
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            if (self.url.database or ":memory:") != ":memory:":
+                cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        @event.listens_for(sync_engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work: commits on success, rolls back on any error, leaves nothing half-done."""
+        lock = self._writer if self._writer is not None else contextlib.nullcontext()
+        try:
+            async with lock, self._sessions() as session, session.begin():
+                yield session
+        except (OperationalError, DBAPIError, OSError) as exc:
+            if (
+                isinstance(exc, DBAPIError)
+                and not exc.connection_invalidated
+                and not isinstance(exc, OperationalError)
+            ):
+                raise
+            raise DatabaseUnavailable(str(getattr(exc, "orig", exc))) from exc
+
+    async def upgrade(self) -> None:
+        """Create or upgrade the schema to the newest migration."""
+        try:
+            async with self.engine.begin() as conn:
+                if not self.is_sqlite:
+                    await conn.execute(
+                        text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK}
+                    )
+                await conn.run_sync(_upgrade_sync)
+        except (OperationalError, OSError) as exc:
+            raise DatabaseUnavailable(str(getattr(exc, "orig", exc))) from exc
+
+    async def ping(self) -> bool:
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def _upgrade_sync(connection: Connection) -> None:
+    command.upgrade(alembic_config(connection), "head")

@@ -1,0 +1,157 @@
+"""Lookups and phrasing that several handlers share."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from bot.context import Ctx
+from bot.errors import UserError
+from bot.pace import Pace, PathStatus, path_status
+from bot.services import store
+from bot.suggest import closest
+from bot.types import Button
+from curriculum import Chapter, Curriculum, Path, Step
+
+_CHAPTER_ID = re.compile(
+    r"^\s*(?:p(?:art)?\s*)?(\d{1,2})\s*[.\-/,。．、 ]\s*(?:c(?:h(?:apter)?)?\s*)?(\d{1,2})\s*$",
+    re.IGNORECASE,
+)
+
+
+def path_names(path: Path) -> list[str]:
+    return [path.id, *path.aliases, path.title.zh, path.title.en]
+
+
+def resolve_path(curriculum: Curriculum, raw: str) -> Path:
+    """A path by id, alias or title, case-insensitively; a unique prefix works too."""
+    key = raw.strip().casefold()
+    for path in curriculum.paths:
+        if key in (n.casefold() for n in path_names(path)):
+            return path
+    if len(key) >= 3:
+        hits = {
+            p.id for p in curriculum.paths for n in path_names(p) if n.casefold().startswith(key)
+        }
+        if len(hits) == 1:
+            return curriculum.path_by_id[hits.pop()]
+    names = {n: p.id for p in curriculum.paths for n in path_names(p)}
+    suggestions = list(dict.fromkeys(names[n] for n in closest(raw, names, n=3, cutoff=0.5)))
+    raise UserError(
+        "path.unknown",
+        suggestions,
+        hint="path.known",
+        value=raw,
+        paths=", ".join(f"`{p.id}`" for p in curriculum.paths),
+    )
+
+
+def resolve_chapter(curriculum: Curriculum, raw: str) -> Chapter:
+    """A chapter by id (``4.2``, ``4-2``, ``p4c2``) or by a word unique to its title."""
+    m = _CHAPTER_ID.match(raw)
+    if m:
+        cid = f"{int(m.group(1))}.{int(m.group(2))}"
+        if cid in curriculum.chapters:
+            return curriculum.chapters[cid]
+    key = raw.strip().casefold()
+    if len(key) >= 2:
+        hits = [
+            c
+            for c in curriculum.chapters.values()
+            if key in c.title.en.casefold() or key in c.title.zh.casefold()
+        ]
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            raise UserError(
+                "chapter.unknown",
+                [c.id for c in hits[:5]],
+                hint="chapter.format_hint",
+                value=raw,
+            )
+    by_label = {c.id: c.id for c in curriculum.chapters.values()}
+    by_label.update({c.title.en: c.id for c in curriculum.chapters.values()})
+    by_label.update({c.title.zh: c.id for c in curriculum.chapters.values()})
+    suggestions = list(dict.fromkeys(by_label[n] for n in closest(raw, by_label, n=3, cutoff=0.5)))
+    raise UserError("chapter.unknown", suggestions, hint="chapter.format_hint", value=raw)
+
+
+def chapter_label(ch: Chapter, locale: str) -> str:
+    return f"{ch.id} {ch.title.get(locale)}"
+
+
+def chapter_ids_label(ids: list[str]) -> str:
+    """``["1.1","1.2","1.3"]`` → ``1.1–1.3``: the seed's "Ch1-3" row, compactly."""
+    if len(ids) > 2:
+        parts = {i.split(".")[0] for i in ids}
+        nums = [int(i.split(".")[1]) for i in ids]
+        if len(parts) == 1 and nums == list(range(nums[0], nums[0] + len(nums))):
+            return f"{ids[0]}–{ids[-1]}"
+    return ", ".join(ids)
+
+
+def step_line(ctx: Ctx, step: Step, index: int) -> str:
+    return ctx.t(
+        "step.line",
+        n=index + 1,
+        chapters=chapter_ids_label(step.chapters),
+        focus=step.focus.get(ctx.locale),
+        days=step.days,
+    )
+
+
+def path_title(path: Path, locale: str) -> str:
+    return f"{path.icon} {path.title.get(locale)}".strip()
+
+
+def pace_text(ctx: Ctx, pace: Pace) -> str:
+    if pace.kind == "behind":
+        return ctx.t("pace.behind_one") if pace.days == 1 else ctx.t("pace.behind", days=pace.days)
+    if pace.kind == "ahead":
+        return ctx.t("pace.ahead_one") if pace.days == 1 else ctx.t("pace.ahead", days=pace.days)
+    return ctx.t(f"pace.{pace.kind}")
+
+
+def fmt_days(days: float) -> str:
+    return str(int(days)) if abs(days - round(days)) < 0.05 else f"{days:.1f}"
+
+
+def weeks(days: int) -> int:
+    return max(1, round(days / 7))
+
+
+def chapter_url(ctx: Ctx, ch: Chapter) -> str | None:
+    base = ctx.core.chapter_base_url
+    return f"{base.rstrip('/')}/{quote(ch.link)}" if base else None
+
+
+async def user_timezone(ctx: Ctx) -> str:
+    """The person's zone: their own setting, else what the platform said, else UTC."""
+    pref = await store.get_reminder(ctx.session, ctx.user.id)
+    return (pref.timezone if pref and pref.timezone else None) or ctx.user.timezone or "UTC"
+
+
+async def current_status(ctx: Ctx) -> PathStatus | None:
+    enrollment = await store.get_enrollment(ctx.session, ctx.user.id)
+    if enrollment is None or enrollment.path_id not in ctx.core.curriculum.path_by_id:
+        return None
+    states = await store.chapter_states(ctx.session, ctx.user.id)
+    return path_status(
+        ctx.core.curriculum.path_by_id[enrollment.path_id],
+        states,
+        enrollment.enrolled_at,
+        ctx.now,
+        await user_timezone(ctx),
+    )
+
+
+def step_buttons(ctx: Ctx, status: PathStatus) -> tuple[Button, ...]:
+    cur = status.current
+    buttons = [Button(ctx.t("button.progress"), "progress")]
+    if cur is not None:
+        buttons = [
+            Button(ctx.t("button.done"), "done", f"step:{cur.index + 1}", style="primary"),
+            Button(ctx.t("button.next"), "next"),
+            *buttons,
+        ]
+    return tuple(buttons)

@@ -1,0 +1,144 @@
+"""``/next`` and ``/chapter``: what to study, drawn from the seed's own advice."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from bot.context import Ctx
+from bot.handlers.common import (
+    chapter_label,
+    chapter_url,
+    current_status,
+    path_title,
+    resolve_chapter,
+)
+from bot.services import store
+from bot.types import Button, Field, Reply
+from curriculum import Path
+
+T = TypeVar("T")
+
+
+def _rotate(items: list[T], n: int) -> T | None:
+    return items[n % len(items)] if items else None
+
+
+def study_extras(ctx: Ctx, path: Path, step_index: int, week: int) -> list[Field]:
+    """The stack line, a project (or a paper, on the research path) and a tip for a step.
+
+    Rotating by step and ISO week keeps the advice fresh without storing anything.
+    """
+    cur = ctx.core.curriculum
+    fields: list[Field] = []
+    group = _rotate(path.stack, step_index)
+    if group is not None:
+        fields.append(
+            Field(
+                f"{ctx.t('next.stack')}: {group.label.get(ctx.locale)}",
+                "\n".join(f"`{line}`" for line in group.lines),
+                inline=False,
+            )
+        )
+    if path.papers and step_index % 2 == 1:
+        paper = _rotate(path.papers, step_index // 2)
+        if paper is not None:
+            fields.append(Field(ctx.t("next.paper"), paper.get(ctx.locale), inline=False))
+    else:
+        project = _rotate(path.projects, step_index // 2)
+        if project is not None:
+            fields.append(Field(ctx.t("next.project"), project.get(ctx.locale), inline=False))
+    tips = [t.text for t in cur.tips] + list(cur.pitfalls)
+    tip = _rotate(tips, week + step_index)
+    if tip is not None:
+        fields.append(Field(ctx.t("next.tip"), tip.get(ctx.locale), inline=False))
+    return fields
+
+
+async def next_step(ctx: Ctx) -> Reply:
+    status = await current_status(ctx)
+    if status is None:
+        return Reply(text=ctx.t("path.not_enrolled"), kind="error")
+    cur = status.current
+    if cur is None:
+        bridges = [b for b in ctx.core.curriculum.bridges if b.from_path == status.path.id]
+        fields = tuple(
+            Field(
+                ctx.t("next.bridge", title=b.title.get(ctx.locale)),
+                "\n".join(f"{i.chapter} — {i.text.get(ctx.locale)}" for i in b.items),
+                inline=False,
+            )
+            for b in bridges
+        )
+        return Reply(
+            text=ctx.t("next.all_done", path=path_title(status.path, ctx.locale)), fields=fields
+        )
+    chapters = "\n".join(
+        chapter_label(ctx.core.curriculum.chapters[c], ctx.locale) for c in cur.step.chapters
+    )
+    fields = [
+        Field(ctx.t("next.chapters"), chapters, inline=False),
+        Field(ctx.t("next.focus"), cur.step.focus.get(ctx.locale)),
+        Field(ctx.t("next.time"), ctx.t("next.days", days=cur.step.days)),
+        *study_extras(ctx, status.path, cur.index, status.today.isocalendar().week),
+    ]
+    first = cur.step.chapters[0]
+    return Reply(
+        title=ctx.t("next.title", n=cur.index + 1, steps=len(status.steps)),
+        text="",
+        fields=tuple(fields),
+        buttons=(
+            Button(ctx.t("button.start"), "start", first),
+            Button(ctx.t("button.done"), "done", f"step:{cur.index + 1}", style="primary"),
+            Button(ctx.t("button.progress"), "progress"),
+        ),
+    )
+
+
+async def chapter(ctx: Ctx) -> Reply:
+    cur = ctx.core.curriculum
+    ch = resolve_chapter(cur, str(ctx.opts["id"]))
+    part = next(p for p in cur.parts if p.id == ch.part)
+    other = "en" if ctx.locale == "zh" else "zh"
+    lines = [f"{ch.title.get(ctx.locale)} · {ch.title.get(other)}"]
+    url = chapter_url(ctx, ch)
+    if url:
+        lines.append(f"{ctx.t('chapter.link')}: {url}")
+    in_paths: list[str] = []
+    for path in cur.paths:
+        for i, step in enumerate(path.steps):
+            if ch.id in step.chapters:
+                key = "chapter.path_line_shared" if len(step.chapters) > 1 else "chapter.path_line"
+                in_paths.append(
+                    ctx.t(
+                        key,
+                        path=path_title(path, ctx.locale),
+                        n=i + 1,
+                        focus=step.focus.get(ctx.locale),
+                        days=step.days,
+                        count=len(step.chapters),
+                    )
+                )
+    states = await store.chapter_states(ctx.session, ctx.user.id)
+    state = states.get(ch.id, "todo")
+    fields = (
+        Field(ctx.t("chapter.part"), f"{part.id} · {part.title.get(ctx.locale)}"),
+        Field(ctx.t("chapter.your_state"), ctx.t(f"state.{state}")),
+        Field(
+            ctx.t("chapter.in_paths"),
+            "\n".join(in_paths) if in_paths else ctx.t("chapter.in_no_path"),
+            inline=False,
+        ),
+    )
+    buttons: list[Button] = []
+    if state != "done":
+        buttons.append(Button(ctx.t("button.done"), "done", ch.id, style="primary"))
+    if state not in ("in_progress", "done"):
+        buttons.append(Button(ctx.t("button.start"), "start", ch.id))
+    if state not in ("skipped", "done"):
+        buttons.append(Button(ctx.t("button.skip"), "skip", ch.id))
+    return Reply(
+        title=chapter_label(ch, ctx.locale),
+        text="\n".join(lines),
+        fields=fields,
+        buttons=tuple(buttons),
+    )

@@ -1,0 +1,117 @@
+"""``/path``: list the paths, or enrol (switching keeps every finished chapter)."""
+
+from __future__ import annotations
+
+from bot.context import Ctx
+from bot.handlers.common import (
+    chapter_label,
+    current_status,
+    path_title,
+    resolve_path,
+    step_buttons,
+    step_line,
+    weeks,
+)
+from bot.pace import COVERED
+from bot.services import store
+from bot.types import Button, Field, Reply
+
+
+async def path(ctx: Ctx) -> Reply:
+    name = ctx.opts.get("name")
+    if not name:
+        return await _list(ctx)
+    return await _enrol(ctx, str(name))
+
+
+async def _list(ctx: Ctx) -> Reply:
+    cur = ctx.core.curriculum
+    status = await current_status(ctx)
+    fields = tuple(
+        Field(
+            path_title(p, ctx.locale),
+            f"{p.goal.get(ctx.locale)}\n"
+            + ctx.t(
+                "path.list_line",
+                steps=len(p.steps),
+                days=p.total_days,
+                weeks=weeks(p.total_days),
+                id=p.id,
+            ),
+            inline=False,
+        )
+        for p in cur.paths
+    )
+    if status is None:
+        text = ctx.t("path.not_enrolled")
+    else:
+        text = ctx.t(
+            "path.your_status",
+            path=path_title(status.path, ctx.locale),
+            done=status.steps_done,
+            steps=len(status.steps),
+        )
+    buttons = tuple(
+        Button(ctx.t("path.join_button", path=p.title.get(ctx.locale)), "path", p.id)
+        for p in cur.paths
+        if status is None or p.id != status.path.id
+    )
+    return Reply(text=text, title=ctx.t("path.list_title"), fields=fields, buttons=buttons)
+
+
+async def _enrol(ctx: Ctx, name: str) -> Reply:
+    target = resolve_path(ctx.core.curriculum, name)
+    lines: list[str] = []
+    before = await store.get_enrollment(ctx.session, ctx.user.id)
+    if before is not None and before.path_id == target.id:
+        lines.append(ctx.t("path.already", path=path_title(target, ctx.locale)))
+    else:
+        await store.set_enrollment(ctx.session, ctx.user.id, target.id, ctx.now)
+        if before is not None and before.path_id in ctx.core.curriculum.path_by_id:
+            old = ctx.core.curriculum.path_by_id[before.path_id]
+            states = await store.chapter_states(ctx.session, ctx.user.id)
+            kept = sum(1 for s in states.values() if s in COVERED)
+            lines.append(
+                ctx.t(
+                    "path.switched",
+                    old=path_title(old, ctx.locale),
+                    new=path_title(target, ctx.locale),
+                    count=kept,
+                )
+            )
+        lines.append(
+            ctx.t(
+                "path.enrolled",
+                steps=len(target.steps),
+                days=target.total_days,
+                weeks=weeks(target.total_days),
+            )
+        )
+    place = ctx.inv.place
+    if place.channel_id is not None:
+        channel = await store.ensure_channel(ctx.session, place, ctx.now)
+        if await store.join_channel(ctx.session, ctx.user, channel, ctx.now):
+            lines.append(ctx.t("path.joined_group"))
+
+    status = await current_status(ctx)
+    assert status is not None
+    fields: list[Field] = []
+    cur = status.current
+    if cur is not None:
+        chapters = "\n".join(
+            chapter_label(ctx.core.curriculum.chapters[c], ctx.locale) for c in cur.step.chapters
+        )
+        fields.append(
+            Field(
+                ctx.t("path.first_step") if status.steps_done == 0 else ctx.t("progress.current"),
+                f"{step_line(ctx, cur.step, cur.index)}\n{chapters}",
+                inline=False,
+            )
+        )
+    return Reply(
+        title=ctx.t("path.enrolled_title", path=path_title(target, ctx.locale)),
+        text="\n".join(lines),
+        fields=tuple(fields),
+        buttons=step_buttons(ctx, status),
+        kind="success",
+    )

@@ -1,0 +1,46 @@
+"""``/privacy``, ``/export-my-data``, ``/forget-me``: a person's say over their data."""
+
+from __future__ import annotations
+
+import json
+
+from bot.context import Ctx
+from bot.services import store
+from bot.types import Attachment, Button, Reply
+
+
+async def privacy(ctx: Ctx) -> Reply:
+    mode = ctx.opts.get("mode")
+    if mode:
+        ctx.user.privacy = str(mode)
+        text = ctx.t("privacy.set", mode=ctx.t(f"privacy.{mode}"))
+        kind = "success"
+    else:
+        text = ctx.t("privacy.current", mode=ctx.t(f"privacy.{ctx.user.privacy}"))
+        kind = "info"
+    return Reply(title=ctx.t("privacy.title"), text=text, footer=ctx.t("privacy.modes"), kind=kind)
+
+
+async def export_my_data(ctx: Ctx) -> Reply:
+    await ctx.session.flush()
+    data = await store.export_user(ctx.session, ctx.user)
+    data["exported_at"] = ctx.now.isoformat()
+    blob = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    return Reply(
+        title=ctx.t("export.title"),
+        text=ctx.t("export.text", chapters=len(data["chapters"]), groups=len(data["study_groups"])),
+        attachments=(
+            Attachment("skilltree-my-data.json", blob, "application/json", alt="your data"),
+        ),
+    )
+
+
+async def forget_me(ctx: Ctx) -> Reply:
+    if ctx.opts.get("confirm") != "confirm":
+        return Reply(
+            text=ctx.t("forget.confirm"),
+            buttons=(Button(ctx.t("button.forget_confirm"), "forget-me", "confirm", "danger"),),
+        )
+    await store.delete_user(ctx.session, ctx.user.id)
+    ctx.session.expunge(ctx.user)  # the row is gone; never flush the stale object again
+    return Reply(text=ctx.t("forget.done"), kind="success")

@@ -1,0 +1,185 @@
+"""``/progress``, ``/done``, ``/undo``, ``/skip``, ``/start``: a person's chapter states."""
+
+from __future__ import annotations
+
+from bot.context import Ctx
+from bot.db.models import User
+from bot.errors import UserError
+from bot.handlers.common import (
+    chapter_label,
+    current_status,
+    fmt_days,
+    pace_text,
+    path_title,
+    resolve_chapter,
+    step_buttons,
+    step_line,
+)
+from bot.pace import PathStatus, path_status
+from bot.services import store
+from bot.types import Field, ProgressBar, Reply, UserRef
+
+
+async def progress(ctx: Ctx) -> Reply:
+    ref = ctx.opts.get("user")
+    if isinstance(ref, UserRef):
+        other = await store.lookup_user(ctx.session, ctx.inv.actor, ref)
+        if other is None:
+            raise UserError("progress.other_not_found", value=ref.name or ref.user_id)
+        if other.id != ctx.user.id:
+            return await _other_progress(ctx, other)
+    status = await current_status(ctx)
+    if status is None:
+        return Reply(text=ctx.t("path.not_enrolled"), kind="error")
+    return _progress_reply(ctx, ctx.user.display_name, status)
+
+
+async def _other_progress(ctx: Ctx, other: User) -> Reply:
+    name = other.display_name or other.external_id
+    if other.privacy != "shown" and not ctx.inv.actor.is_admin:
+        return Reply(text=ctx.t("progress.other_private", name=name))
+    enrollment = await store.get_enrollment(ctx.session, other.id)
+    if enrollment is None or enrollment.path_id not in ctx.core.curriculum.path_by_id:
+        return Reply(text=ctx.t("progress.other_not_enrolled", name=name))
+    pref = await store.get_reminder(ctx.session, other.id)
+    tz = (pref.timezone if pref else None) or other.timezone
+    status = path_status(
+        ctx.core.curriculum.path_by_id[enrollment.path_id],
+        await store.chapter_states(ctx.session, other.id),
+        enrollment.enrolled_at,
+        ctx.now,
+        tz,
+    )
+    reply = _progress_reply(ctx, name, status)
+    return Reply(title=reply.title, text=reply.text, fields=reply.fields, progress=reply.progress)
+
+
+def _progress_reply(ctx: Ctx, name: str, status: PathStatus) -> Reply:
+    total = status.total_days
+    fields = [
+        Field(ctx.t("progress.steps"), f"{status.steps_done}/{len(status.steps)}"),
+        Field(ctx.t("progress.days"), f"{fmt_days(status.days_done)}/{total}"),
+        Field(ctx.t("progress.pace"), pace_text(ctx, status.pace)),
+    ]
+    cur = status.current
+    if cur is not None:
+        titles = "\n".join(
+            chapter_label(ctx.core.curriculum.chapters[c], ctx.locale) for c in cur.step.chapters
+        )
+        fields.append(
+            Field(
+                ctx.t("progress.current"),
+                f"{step_line(ctx, cur.step, cur.index)}\n{titles}",
+                inline=False,
+            )
+        )
+        fields.append(
+            Field(
+                ctx.t("progress.finish"),
+                f"{status.projected_finish.isoformat()} · "
+                + ctx.t("progress.planned", date=status.planned_finish.isoformat()),
+            )
+        )
+        text = ""
+    else:
+        text = ctx.t("progress.all_done")
+    return Reply(
+        title=ctx.t("progress.title", name=name, path=path_title(status.path, ctx.locale)),
+        text=text,
+        fields=tuple(fields),
+        progress=ProgressBar(status.days_covered, total),
+        buttons=step_buttons(ctx, status),
+    )
+
+
+async def done(ctx: Ctx) -> Reply:
+    raw = ctx.opts.get("chapter")
+    if raw:
+        return await _mark(ctx, str(raw), "done")
+    status = await current_status(ctx)
+    if status is None:
+        raise UserError("done.need_path")
+    step_no = ctx.opts.get("step")
+    if isinstance(step_no, int):
+        # A Done button names its step, so a double click or a retried delivery is a no-op.
+        if step_no > len(status.steps):
+            raise UserError("done.no_step", n=step_no, steps=len(status.steps))
+        cur = status.steps[step_no - 1]
+        if cur.complete:
+            return Reply(text=ctx.t("done.step_already", n=step_no))
+    else:
+        cur = status.current
+    if cur is None:
+        return Reply(text=ctx.t("progress.all_done"))
+    states = await store.chapter_states(ctx.session, ctx.user.id)
+    todo = [c for c in cur.step.chapters if states.get(c) not in ("done", "skipped")]
+    await store.set_chapter_states(ctx.session, ctx.user.id, todo, "done", ctx.now)
+    after = await current_status(ctx)
+    assert after is not None
+    return _after_marking(
+        ctx,
+        after,
+        ctx.t(
+            "done.step",
+            n=cur.index + 1,
+            chapters=", ".join(cur.step.chapters),
+            days_done=fmt_days(after.days_done),
+            total=after.total_days,
+        ),
+    )
+
+
+def _after_marking(ctx: Ctx, status: PathStatus | None, message: str) -> Reply:
+    fields: list[Field] = []
+    lines = [message]
+    if status is not None:
+        cur = status.current
+        if cur is None:
+            lines.append(ctx.t("done.path_complete", path=path_title(status.path, ctx.locale)))
+        else:
+            fields.append(
+                Field(ctx.t("done.next"), step_line(ctx, cur.step, cur.index), inline=False)
+            )
+            fields.append(Field(ctx.t("progress.pace"), pace_text(ctx, status.pace)))
+    return Reply(
+        text="\n".join(lines),
+        fields=tuple(fields),
+        progress=ProgressBar(status.days_covered, status.total_days) if status else None,
+        buttons=step_buttons(ctx, status) if status else (),
+        kind="success",
+    )
+
+
+async def _mark(ctx: Ctx, raw: str, state: str) -> Reply:
+    chapter = resolve_chapter(ctx.core.curriculum, raw)
+    label = chapter_label(chapter, ctx.locale)
+    states = await store.chapter_states(ctx.session, ctx.user.id)
+    previous = states.get(chapter.id)
+    if previous == state:
+        key = {"done": "done.already", "skipped": "skip.already", "in_progress": "start.already"}
+        return Reply(text=ctx.t(key[state], chapter=label))
+    if state == "in_progress" and previous == "done":
+        return Reply(text=ctx.t("start.is_done", chapter=label, id=chapter.id))
+    await store.set_chapter_states(ctx.session, ctx.user.id, [chapter.id], state, ctx.now)
+    status = await current_status(ctx)
+    key = {"done": "done.chapter", "skipped": "skip.done", "in_progress": "start.done"}[state]
+    message = ctx.t(key, chapter=label)
+    if status is not None and chapter.id not in status.path.chapter_ids:
+        message += "\n" + ctx.t("done.not_in_path")
+    return _after_marking(ctx, status, message)
+
+
+async def skip(ctx: Ctx) -> Reply:
+    return await _mark(ctx, str(ctx.opts["chapter"]), "skipped")
+
+
+async def start(ctx: Ctx) -> Reply:
+    return await _mark(ctx, str(ctx.opts["chapter"]), "in_progress")
+
+
+async def undo(ctx: Ctx) -> Reply:
+    chapter = resolve_chapter(ctx.core.curriculum, str(ctx.opts["chapter"]))
+    label = chapter_label(chapter, ctx.locale)
+    if not await store.clear_chapter(ctx.session, ctx.user.id, chapter.id):
+        return Reply(text=ctx.t("undo.nothing", chapter=label))
+    return _after_marking(ctx, await current_status(ctx), ctx.t("undo.done", chapter=label))

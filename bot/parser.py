@@ -1,0 +1,89 @@
+"""The one text parser behind Slack's slash-command text, the console and button values.
+
+``/reminders wed 19:30 tz:Asia/Shanghai``: tokens are shell-like (quotes group words);
+``name:value`` or ``name=value`` sets an option by name; a bare token goes to the first
+positional option still free that accepts it, so people can type in the order they think.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping
+from datetime import date
+
+from bot.options import CommandSpec, OptionError, convert
+from bot.suggest import closest
+
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"'})
+
+
+class UnknownCommand(ValueError):
+    def __init__(self, name: str, suggestions: list[str]) -> None:
+        super().__init__(name)
+        self.name = name
+        self.suggestions = suggestions
+
+
+def split_command(line: str) -> tuple[str, str]:
+    """``"/path mlops"`` → ``("path", "mlops")``; the slash is optional."""
+    stripped = line.strip()
+    if stripped.startswith("/"):
+        stripped = stripped[1:]
+    name, _, rest = stripped.partition(" ")
+    return name.strip().casefold(), rest.strip()
+
+
+def find_command(name: str, commands: Mapping[str, CommandSpec]) -> CommandSpec:
+    if name in commands:
+        return commands[name]
+    # Accept underscores for hyphens (export_my_data) since some keyboards autocorrect.
+    alt = name.replace("_", "-")
+    if alt in commands:
+        return commands[alt]
+    raise UnknownCommand(name, closest(name, commands, n=2, cutoff=0.5))
+
+
+def tokenize(text: str) -> list[str]:
+    try:
+        return shlex.split(text.translate(_QUOTES), posix=True)
+    except ValueError:
+        raise OptionError("error.quotes") from None
+
+
+def parse_args(spec: CommandSpec, text: str, today: date) -> dict[str, str]:
+    """Assign the tokens of ``text`` to the command's options, as raw strings."""
+    raw: dict[str, str] = {}
+    names = {o.name.casefold(): o.name for o in spec.options}
+    positional: list[str] = []
+    for token in tokenize(text):
+        key, sep, value = token.partition(":") if ":" in token else token.partition("=")
+        if sep and key.casefold() in names:
+            name = names[key.casefold()]
+            if name in raw:
+                raise OptionError("error.duplicate_option", option=name)
+            raw[name] = value
+        elif sep and key.isidentifier() and not key.isdigit() and len(key) > 2 and "/" not in value:
+            # Looks like `something:value` meant as an option (not a time or a URL).
+            raise OptionError(
+                "error.unknown_option",
+                suggestions=closest(key, names.values()),
+                name=spec.name,
+                option=key,
+            )
+        else:
+            positional.append(token)
+
+    for token in positional:
+        free = [o for o in spec.options if o.positional and o.name not in raw]
+        if not free:
+            raise OptionError("error.too_many_args", name=spec.name, value=token)
+        target = free[0]
+        for candidate in free:
+            try:
+                convert(candidate, token, today)
+            except OptionError:
+                continue
+            target = candidate
+            break
+        raw[target.name] = token
+    return raw

@@ -1,0 +1,306 @@
+"""Repository functions over one ``AsyncSession`` (the caller's unit of work).
+
+Writes that two requests could race on (first contact, marking a chapter) are upserts, so
+concurrent commands never fail on a unique key and never lose an update.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Channel,
+    ChapterProgress,
+    Delivery,
+    Enrollment,
+    Membership,
+    ReminderPref,
+    User,
+)
+from bot.types import Actor, Place, UserRef
+
+PER_USER_TABLES = (ChapterProgress, Enrollment, Membership, ReminderPref, Delivery)
+
+
+def _insert(session: AsyncSession, table: Any) -> Any:
+    dialect = session.bind.dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+async def ensure_user(session: AsyncSession, actor: Actor, now: datetime) -> User:
+    """Find or create the person; keep their name, locale and platform timezone fresh."""
+    stmt = _insert(session, User).values(
+        platform=actor.platform,
+        workspace=actor.workspace,
+        external_id=actor.user_id,
+        display_name=actor.display_name or actor.user_id,
+        locale=actor.locale,
+        timezone=actor.timezone,
+        privacy="shown",
+        created_at=now,
+    )
+    await session.execute(
+        stmt.on_conflict_do_nothing(index_elements=["platform", "workspace", "external_id"])
+    )
+    user = (
+        await session.execute(
+            select(User).where(
+                User.platform == actor.platform,
+                User.workspace == actor.workspace,
+                User.external_id == actor.user_id,
+            )
+        )
+    ).scalar_one()
+    if actor.display_name and user.display_name != actor.display_name:
+        user.display_name = actor.display_name
+    if user.locale != actor.locale:
+        user.locale = actor.locale
+    if actor.timezone and user.timezone != actor.timezone:
+        user.timezone = actor.timezone
+    return user
+
+
+async def find_user(session: AsyncSession, actor: Actor) -> User | None:
+    return (
+        await session.execute(
+            select(User).where(
+                User.platform == actor.platform,
+                User.workspace == actor.workspace,
+                User.external_id == actor.user_id,
+            )
+        )
+    ).scalar_one_or_none()
+
+
+async def lookup_user(session: AsyncSession, actor: Actor, ref: UserRef) -> User | None:
+    """Another person in the caller's workspace, by platform id or by display name."""
+    scope = (User.platform == actor.platform, User.workspace == actor.workspace)
+    if ref.user_id:
+        found = (
+            await session.execute(select(User).where(*scope, User.external_id == ref.user_id))
+        ).scalar_one_or_none()
+        if found is not None:
+            return found
+    if ref.name:
+        rows = (
+            (
+                await session.execute(
+                    select(User).where(
+                        *scope,
+                        (func.lower(User.display_name) == ref.name.lower())
+                        | (User.external_id == ref.name),
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if len(rows) == 1:
+            return rows[0]
+    return None
+
+
+async def ensure_channel(session: AsyncSession, place: Place, now: datetime) -> Channel:
+    assert place.channel_id is not None
+    stmt = _insert(session, Channel).values(
+        platform=place.platform,
+        workspace=place.workspace,
+        external_id=place.channel_id,
+        name=place.channel_name,
+        prompt_weekday=0,
+        prompt_time="09:00",
+        prompts_enabled=True,
+        created_at=now,
+    )
+    await session.execute(
+        stmt.on_conflict_do_nothing(index_elements=["platform", "workspace", "external_id"])
+    )
+    channel = (
+        await session.execute(
+            select(Channel).where(
+                Channel.platform == place.platform,
+                Channel.workspace == place.workspace,
+                Channel.external_id == place.channel_id,
+            )
+        )
+    ).scalar_one()
+    if place.channel_name and channel.name != place.channel_name:
+        channel.name = place.channel_name
+    return channel
+
+
+async def join_channel(session: AsyncSession, user: User, channel: Channel, now: datetime) -> bool:
+    """Add the person to the channel's study group; True when they were not in it yet."""
+    result = await session.execute(
+        _insert(session, Membership)
+        .values(user_id=user.id, channel_id=channel.id, joined_at=now)
+        .on_conflict_do_nothing(index_elements=["user_id", "channel_id"])
+    )
+    return bool(result.rowcount)
+
+
+async def get_enrollment(session: AsyncSession, user_id: int) -> Enrollment | None:
+    return await session.get(Enrollment, user_id)
+
+
+async def set_enrollment(session: AsyncSession, user_id: int, path_id: str, now: datetime) -> None:
+    stmt = _insert(session, Enrollment).values(user_id=user_id, path_id=path_id, enrolled_at=now)
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["user_id"], set_={"path_id": path_id, "enrolled_at": now}
+        )
+    )
+
+
+async def chapter_states(session: AsyncSession, user_id: int) -> dict[str, str]:
+    rows = await session.execute(
+        select(ChapterProgress.chapter_id, ChapterProgress.state).where(
+            ChapterProgress.user_id == user_id
+        )
+    )
+    return {chapter: state for chapter, state in rows.all()}
+
+
+async def set_chapter_states(
+    session: AsyncSession, user_id: int, chapters: list[str], state: str, now: datetime
+) -> None:
+    """Upsert ``state`` for each chapter. ``completed_at`` stays from the first completion."""
+    if not chapters:
+        return
+    completed = now if state == "done" else None
+    stmt = _insert(session, ChapterProgress).values(
+        [
+            {
+                "user_id": user_id,
+                "chapter_id": c,
+                "state": state,
+                "updated_at": now,
+                "completed_at": completed,
+            }
+            for c in chapters
+        ]
+    )
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["user_id", "chapter_id"],
+            set_={
+                "state": stmt.excluded.state,
+                "updated_at": stmt.excluded.updated_at,
+                "completed_at": stmt.excluded.completed_at,
+            },
+        )
+    )
+
+
+async def clear_chapter(session: AsyncSession, user_id: int, chapter: str) -> bool:
+    result = await session.execute(
+        delete(ChapterProgress).where(
+            ChapterProgress.user_id == user_id, ChapterProgress.chapter_id == chapter
+        )
+    )
+    return bool(result.rowcount)
+
+
+async def get_reminder(session: AsyncSession, user_id: int) -> ReminderPref | None:
+    return await session.get(ReminderPref, user_id)
+
+
+async def save_reminder(
+    session: AsyncSession,
+    user_id: int,
+    *,
+    enabled: bool,
+    weekday: int,
+    local_time: str,
+    timezone: str | None,
+    paused_until: date | None,
+    next_due_at: datetime | None,
+    now: datetime,
+) -> None:
+    values = {
+        "enabled": enabled,
+        "weekday": weekday,
+        "local_time": local_time,
+        "timezone": timezone,
+        "paused_until": paused_until,
+        "next_due_at": next_due_at,
+        "updated_at": now,
+    }
+    stmt = _insert(session, ReminderPref).values(user_id=user_id, **values)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["user_id"], set_=values))
+
+
+async def user_channels(session: AsyncSession, user_id: int) -> list[Channel]:
+    rows = await session.execute(
+        select(Channel)
+        .join(Membership, Membership.channel_id == Channel.id)
+        .where(Membership.user_id == user_id)
+        .order_by(Membership.joined_at)
+    )
+    return list(rows.scalars().all())
+
+
+def _row(obj: Any, skip: tuple[str, ...] = ("user_id",)) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for col in obj.__table__.columns:
+        if col.key in skip:
+            continue
+        value = getattr(obj, col.key)
+        out[col.key] = value.isoformat() if isinstance(value, date | datetime) else value
+    return out
+
+
+async def export_user(session: AsyncSession, user: User) -> dict[str, Any]:
+    """Everything stored about one person, as plain JSON-able data."""
+    progress = (
+        (
+            await session.execute(
+                select(ChapterProgress)
+                .where(ChapterProgress.user_id == user.id)
+                .order_by(ChapterProgress.chapter_id)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    deliveries = (
+        (
+            await session.execute(
+                select(Delivery).where(Delivery.user_id == user.id).order_by(Delivery.id)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    enrollment = await get_enrollment(session, user.id)
+    reminder = await get_reminder(session, user.id)
+    memberships = (
+        await session.execute(
+            select(Membership, Channel)
+            .join(Channel, Membership.channel_id == Channel.id)
+            .where(Membership.user_id == user.id)
+        )
+    ).all()
+    return {
+        "user": _row(user, skip=("id",)),
+        "enrollment": _row(enrollment) if enrollment else None,
+        "chapters": [_row(p) for p in progress],
+        "study_groups": [
+            {"channel": ch.external_id, "name": ch.name, "joined_at": m.joined_at.isoformat()}
+            for m, ch in memberships
+        ],
+        "reminder": _row(reminder) if reminder else None,
+        "deliveries": [_row(d, skip=("user_id", "id")) for d in deliveries],
+    }
+
+
+async def delete_user(session: AsyncSession, user_id: int) -> None:
+    """Remove a person and every row about them (explicitly, not trusting FK pragmas)."""
+    for table in PER_USER_TABLES:
+        await session.execute(delete(table).where(table.user_id == user_id))  # type: ignore[attr-defined]
+    await session.execute(delete(User).where(User.id == user_id))
