@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from bot.clock import Clock, SystemClock
@@ -152,7 +153,7 @@ class Core:
 
     # --- helpers --------------------------------------------------------------------------
 
-    def _today(self, actor: Actor) -> Any:
+    def _today(self, actor: Actor) -> date:
         return local_date(self.clock.now(), actor.timezone)
 
     def _convert(

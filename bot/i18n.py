@@ -110,7 +110,7 @@ MESSAGES: dict[str, L] = {
     "progress.title": L("{name} — {path}", "{name} — {path}"),
     "progress.steps": L("Steps", "步骤"),
     "progress.days": L("Study days", "学习天数"),
-    "progress.pace": L("Pace", "进度"),
+    "progress.pace": L("Pace", "节奏"),
     "progress.current": L("Current step", "当前步骤"),
     "progress.finish": L("Projected finish", "预计完成"),
     "progress.planned": L("planned {date}", "计划 {date}"),

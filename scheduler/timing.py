@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
 
 
 def next_weekly(
@@ -32,6 +32,6 @@ def next_weekly(
     if not_before is not None:
         floor = datetime.combine(not_before, time(0, 0), tzinfo=zone) - timedelta(microseconds=1)
         start = max(start, floor)
-    fire = trigger.get_next_fire_time(None, start + timedelta(microseconds=1))
+    fire: datetime | None = trigger.get_next_fire_time(None, start + timedelta(microseconds=1))
     assert fire is not None  # a weekly cron always fires again
     return fire.astimezone(UTC)

@@ -20,7 +20,7 @@ from bot.types import Actor, Button, Place, Reply, normalize_locale
 
 PLATFORM = "console"
 WORKSPACE = "local"
-_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_SAFE = re.compile(r"[^\w.-]+")
 
 
 class ConsoleAdapter:

@@ -86,7 +86,7 @@ class Database:
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: commits on success, rolls back on any error, leaves nothing half-done."""
+        """One unit of work: commits on success, rolls back on any error; nothing half-done."""
         lock = self._writer if self._writer is not None else contextlib.nullcontext()
         try:
             async with lock, self._sessions() as session, session.begin():

@@ -75,7 +75,7 @@ async def next_step(ctx: Ctx) -> Reply:
     chapters = "\n".join(
         chapter_label(ctx.core.curriculum.chapters[c], ctx.locale) for c in cur.step.chapters
     )
-    fields = [
+    step_fields = [
         Field(ctx.t("next.chapters"), chapters, inline=False),
         Field(ctx.t("next.focus"), cur.step.focus.get(ctx.locale)),
         Field(ctx.t("next.time"), ctx.t("next.days", days=cur.step.days)),
@@ -85,7 +85,7 @@ async def next_step(ctx: Ctx) -> Reply:
     return Reply(
         title=ctx.t("next.title", n=cur.index + 1, steps=len(status.steps)),
         text="",
-        fields=tuple(fields),
+        fields=tuple(step_fields),
         buttons=(
             Button(ctx.t("button.start"), "start", first),
             Button(ctx.t("button.done"), "done", f"step:{cur.index + 1}", style="primary"),

@@ -63,7 +63,8 @@ async def _enrol(ctx: Ctx, name: str) -> Reply:
     target = resolve_path(ctx.core.curriculum, name)
     lines: list[str] = []
     before = await store.get_enrollment(ctx.session, ctx.user.id)
-    if before is not None and before.path_id == target.id:
+    already = before is not None and before.path_id == target.id
+    if already:
         lines.append(ctx.t("path.already", path=path_title(target, ctx.locale)))
     else:
         await store.set_enrollment(ctx.session, ctx.user.id, target.id, ctx.now)
@@ -108,8 +109,9 @@ async def _enrol(ctx: Ctx, name: str) -> Reply:
                 inline=False,
             )
         )
+    title = path_title(target, ctx.locale)
     return Reply(
-        title=ctx.t("path.enrolled_title", path=path_title(target, ctx.locale)),
+        title=title if already else ctx.t("path.enrolled_title", path=title),
         text="\n".join(lines),
         fields=tuple(fields),
         buttons=step_buttons(ctx, status),

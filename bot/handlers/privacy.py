@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Literal
 
 from bot.context import Ctx
 from bot.services import store
@@ -14,7 +15,7 @@ async def privacy(ctx: Ctx) -> Reply:
     if mode:
         ctx.user.privacy = str(mode)
         text = ctx.t("privacy.set", mode=ctx.t(f"privacy.{mode}"))
-        kind = "success"
+        kind: Literal["success", "info"] = "success"
     else:
         text = ctx.t("privacy.current", mode=ctx.t(f"privacy.{ctx.user.privacy}"))
         kind = "info"

@@ -15,7 +15,7 @@ from bot.handlers.common import (
     step_buttons,
     step_line,
 )
-from bot.pace import PathStatus, path_status
+from bot.pace import PathStatus, StepStatus, path_status
 from bot.services import store
 from bot.types import Field, ProgressBar, Reply, UserRef
 
@@ -104,8 +104,8 @@ async def done(ctx: Ctx) -> Reply:
         # A Done button names its step, so a double click or a retried delivery is a no-op.
         if step_no > len(status.steps):
             raise UserError("done.no_step", n=step_no, steps=len(status.steps))
-        cur = status.steps[step_no - 1]
-        if cur.complete:
+        cur: StepStatus | None = status.steps[step_no - 1]
+        if cur is not None and cur.complete:
             return Reply(text=ctx.t("done.step_already", n=step_no))
     else:
         cur = status.current
@@ -156,8 +156,8 @@ async def _mark(ctx: Ctx, raw: str, state: str) -> Reply:
     states = await store.chapter_states(ctx.session, ctx.user.id)
     previous = states.get(chapter.id)
     if previous == state:
-        key = {"done": "done.already", "skipped": "skip.already", "in_progress": "start.already"}
-        return Reply(text=ctx.t(key[state], chapter=label))
+        same = {"done": "done.already", "skipped": "skip.already", "in_progress": "start.already"}
+        return Reply(text=ctx.t(same[state], chapter=label))
     if state == "in_progress" and previous == "done":
         return Reply(text=ctx.t("start.is_done", chapter=label, id=chapter.id))
     await store.set_chapter_states(ctx.session, ctx.user.id, [chapter.id], state, ctx.now)

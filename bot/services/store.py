@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -136,7 +136,7 @@ async def ensure_channel(session: AsyncSession, place: Place, now: datetime) -> 
 
 async def join_channel(session: AsyncSession, user: User, channel: Channel, now: datetime) -> bool:
     """Add the person to the channel's study group; True when they were not in it yet."""
-    result = await session.execute(
+    result: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
         _insert(session, Membership)
         .values(user_id=user.id, channel_id=channel.id, joined_at=now)
         .on_conflict_do_nothing(index_elements=["user_id", "channel_id"])
@@ -198,7 +198,7 @@ async def set_chapter_states(
 
 
 async def clear_chapter(session: AsyncSession, user_id: int, chapter: str) -> bool:
-    result = await session.execute(
+    result: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
         delete(ChapterProgress).where(
             ChapterProgress.user_id == user_id, ChapterProgress.chapter_id == chapter
         )
@@ -302,5 +302,5 @@ async def export_user(session: AsyncSession, user: User) -> dict[str, Any]:
 async def delete_user(session: AsyncSession, user_id: int) -> None:
     """Remove a person and every row about them (explicitly, not trusting FK pragmas)."""
     for table in PER_USER_TABLES:
-        await session.execute(delete(table).where(table.user_id == user_id))  # type: ignore[attr-defined]
+        await session.execute(delete(table).where(table.user_id == user_id))
     await session.execute(delete(User).where(User.id == user_id))
