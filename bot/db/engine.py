@@ -14,11 +14,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 
@@ -27,6 +28,17 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Any fixed number: several replicas starting at once upgrade the schema one after another.
 _PG_MIGRATION_LOCK = 7_311_852_001
+
+
+# asyncpg raises its own errors, unwrapped, when a connection cannot be opened (no such
+# database, authentication); statement errors arrive wrapped in SQLAlchemy's DBAPIError.
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    OSError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+)
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -91,14 +103,12 @@ class Database:
         try:
             async with lock, self._sessions() as session, session.begin():
                 yield session
-        except (OperationalError, DBAPIError, OSError) as exc:
-            if (
-                isinstance(exc, DBAPIError)
-                and not exc.connection_invalidated
-                and not isinstance(exc, OperationalError)
-            ):
-                raise
+        except _UNAVAILABLE as exc:
             raise DatabaseUnavailable(str(getattr(exc, "orig", exc))) from exc
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise DatabaseUnavailable(str(exc.orig)) from exc
+            raise
 
     async def upgrade(self) -> None:
         """Create or upgrade the schema to the newest migration."""
@@ -109,7 +119,7 @@ class Database:
                         text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK}
                     )
                 await conn.run_sync(_upgrade_sync)
-        except (OperationalError, OSError) as exc:
+        except _UNAVAILABLE as exc:
             raise DatabaseUnavailable(str(getattr(exc, "orig", exc))) from exc
 
     async def ping(self) -> bool:
