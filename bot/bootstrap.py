@@ -9,6 +9,7 @@ from bot.config import Settings
 from bot.core import Core
 from bot.db import Database
 from bot.db.engine import redact_url
+from bot.weblinks import LinkSigner
 from curriculum import load_curriculum
 
 log = logging.getLogger(__name__)
@@ -31,5 +32,9 @@ async def build_core(
             raise
     log.info("database ready at %s", redact_url(settings.database_url))
     return Core(
-        curriculum=curriculum, db=db, clock=clock, chapter_base_url=settings.chapter_base_url
+        curriculum=curriculum,
+        db=db,
+        clock=clock,
+        chapter_base_url=settings.chapter_base_url,
+        web_links=LinkSigner.from_settings(settings),
     )

@@ -35,6 +35,19 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("run", help="start every adapter whose credentials are set")
 
+    dc = sub.add_parser("discord", help="Discord application commands")
+    dc_sub = dc.add_subparsers(dest="discord_cmd", required=True)
+    dc_sub.add_parser("commands", help="print the command payloads that would be synced (JSON)")
+    dc_sub.add_parser("sync", help="overwrite the application commands now")
+
+    rem = sub.add_parser("reminders", help="weekly prompts")
+    rem_sub = rem.add_subparsers(dest="reminders_cmd", required=True)
+    due = rem_sub.add_parser("due", help="dry run: every prompt due at an instant; sends nothing")
+    due.add_argument(
+        "--at", default=None, help="ISO instant, e.g. 2027-03-15T13:00:00Z (default: now)"
+    )
+    due.add_argument("--json", action="store_true", help="print JSON")
+
     cur = sub.add_parser("curriculum", help="inspect or check curriculum files")
     cur_sub = cur.add_subparsers(dest="curriculum_cmd", required=True)
     exp = cur_sub.add_parser("export", help="print the curriculum as JSON")
@@ -54,6 +67,9 @@ def _setup_logging(level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # Chatty at INFO: a line per plugin at start, two lines per scheduler tick.
+    for noisy in ("alembic.runtime.plugins", "apscheduler"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.root.level))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -65,6 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.cmd == "db":
             _setup_logging(settings.log_level)
             return asyncio.run(_db_upgrade(settings))
+        if args.cmd == "discord":
+            return _discord(settings, args)
+        if args.cmd == "reminders":
+            return _reminders(settings, args)
         if args.cmd == "run" or (args.cmd is None and settings.has_platform_token):
             _setup_logging(settings.log_level)
             return _run(settings)
@@ -107,17 +127,41 @@ async def _db_upgrade(settings: Settings) -> int:
 
 
 def _run(settings: Settings) -> int:
-    names = [
-        n
-        for n, v in (("Discord", settings.discord_token), ("Slack", settings.slack_bot_token))
-        if v
-    ]
-    print(
-        f"skilltree: {', '.join(names)} credentials are set, but this build has no"
-        f" {'/'.join(names)} adapter yet. Unset the token(s) to use `skilltree console`.",
-        file=sys.stderr,
-    )
-    return 2
+    from bot.app import run
+    from bot.db import DatabaseUnavailable
+    from bot.db.engine import redact_url
+
+    if not settings.has_platform_token:
+        log.warning("no DISCORD_TOKEN or SLACK_BOT_TOKEN: serving only HTTP and the scheduler")
+    try:
+        asyncio.run(run(settings))
+    except DatabaseUnavailable as exc:
+        log.error("cannot reach %s: %s", redact_url(settings.database_url), exc)
+        return 1
+    return 0
+
+
+def _discord(settings: Settings, args: argparse.Namespace) -> int:
+    from adapters.discord.commands import print_commands
+    from adapters.discord.runner import sync_now
+
+    if args.discord_cmd == "commands":
+        return print_commands()
+    _setup_logging(settings.log_level)
+    return asyncio.run(sync_now(settings))
+
+
+def _reminders(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from scheduler.cli import due_command, parse_at
+
+    try:
+        at = parse_at(args.at) if args.at else datetime.now(UTC)
+    except ValueError as exc:
+        print(f"skilltree: --at: {exc}", file=sys.stderr)
+        return 2
+    return due_command(settings, at, args.json)
 
 
 def _console(settings: Settings, args: argparse.Namespace) -> int:
@@ -138,6 +182,11 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 1
+        from adapters.console import ConsoleNotifier
+        from scheduler.job import PromptScheduler
+        from scheduler.service import PromptService
+
+        prompts: PromptScheduler | None = None
         try:
             adapter = ConsoleAdapter(
                 core,
@@ -148,8 +197,16 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
                 timezone=getattr(args, "tz", None),
                 output_dir=settings.output_dir,
             )
+            # Weekly prompts come to the console too, printed between replies.
+            service = PromptService(core, {"console": ConsoleNotifier(adapter.write)})
+            prompts = PromptScheduler(
+                service, core.clock, interval_seconds=settings.scheduler_interval_seconds
+            )
+            prompts.start()
             await adapter.run()
         finally:
+            if prompts is not None:
+                await prompts.shutdown()
             await core.db.close()
         return 0
 

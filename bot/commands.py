@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bot.handlers import admin as admin_h
 from bot.handlers import help as help_h
-from bot.handlers import learn, paths, privacy, progress, reminders
+from bot.handlers import leaderboard, learn, paths, privacy, progress, reminders
 from bot.i18n import L
 from bot.options import Choice, CommandSpec, OptionSpec
 from bot.options import OptionType as T
@@ -128,6 +129,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
                     Choice("off", L("Turn off", "关闭")),
                     Choice("pause", L("Pause until a date", "暂停到某天")),
                     Choice("resume", L("Resume now", "立即恢复")),
+                    Choice("snooze", L("Remind me again in a day", "一天后再提醒")),
+                    Choice("skip", L("Skip this week", "跳过本周")),
                 ),
             ),
             OptionSpec("day", T.WEEKDAY, L("Day of the week", "星期几")),
@@ -190,6 +193,86 @@ COMMANDS: tuple[CommandSpec, ...] = (
             ),
         ),
         examples=("/forget-me", "/forget-me confirm"),
+    ),
+    CommandSpec(
+        "leaderboard",
+        L(
+            "The study group's ranking, its history, or a web link",
+            "学习小组排行榜、历史或网页链接",
+        ),
+        leaderboard.leaderboard,
+        options=(
+            OptionSpec(
+                "view",
+                T.CHOICE,
+                L("Which board", "哪个榜单"),
+                choices=(
+                    Choice("week", L("This week", "本周")),
+                    Choice("month", L("This month", "本月")),
+                    Choice("all", L("All time", "总榜")),
+                    Choice("history", L("Past winners", "历届前三")),
+                    Choice("web", L("A link to the web page", "网页版链接")),
+                ),
+            ),
+        ),
+        admin_only=True,
+        examples=("/leaderboard", "/leaderboard month", "/leaderboard history"),
+    ),
+    CommandSpec(
+        "admin",
+        L(
+            "Study group settings, cohort view, nudges, export",
+            "学习小组设置、成员概览、提醒、导出",
+        ),
+        admin_h.admin,
+        options=(
+            OptionSpec(
+                "action",
+                T.CHOICE,
+                L("What to do", "操作"),
+                required=True,
+                choices=(
+                    Choice(
+                        "schedule", L("Weekly prompt day, time, zone", "每周提示的日期时间时区")
+                    ),
+                    Choice("role", L("The admin role", "管理员角色")),
+                    Choice("cohort", L("Who is where, who is behind", "成员进度与落后情况")),
+                    Choice("nudge", L("Nudge those behind pace", "提醒落后的成员")),
+                    Choice("export", L("Progress as a CSV file", "导出 CSV 进度表")),
+                    Choice("reset", L("Restart the leaderboards", "重置排行榜")),
+                ),
+            ),
+            OptionSpec(
+                "value",
+                T.STRING,
+                L(
+                    "Role id or name (role); confirm (reset)",
+                    "角色 ID 或名称（role）；confirm（reset）",
+                ),
+            ),
+            OptionSpec("day", T.WEEKDAY, L("Day of the week", "星期几"), positional=False),
+            OptionSpec(
+                "time",
+                T.TIME,
+                L("Local time, HH:MM (24h)", "当地时间，HH:MM（24 小时制）"),
+                positional=False,
+            ),
+            OptionSpec(
+                "tz",
+                T.TIMEZONE,
+                L("IANA timezone, e.g. Asia/Shanghai", "IANA 时区，如 Asia/Shanghai"),
+                autocomplete="timezones",
+                positional=False,
+            ),
+        ),
+        admin_only=True,
+        examples=(
+            "/admin cohort",
+            "/admin schedule day:mon time:09:00 tz:Europe/Berlin",
+            "/admin role Moderators",
+            "/admin export",
+            "/admin reset",
+        ),
     ),
     CommandSpec(
         "help",

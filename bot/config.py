@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
 
     # HTTP server (Slack's endpoint, health checks)
-    port: int = Field(default=3000, ge=1, le=65535)
+    port: int = Field(default=3000, ge=0, le=65535)  # 0: any free port (tests)
     host: str = "0.0.0.0"
 
     # Discord
@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     scheduler_interval_seconds: float = Field(default=30.0, gt=0)
     reminder_grace_hours: float = Field(default=6.0, ge=0)
     delivery_concurrency: int = Field(default=8, ge=1)
+
+    # Web leaderboard: links are signed with WEB_SECRET (off when unset) and expire
+    web_secret: SecretStr | None = None
+    public_base_url: str = "http://localhost:3000"
+    web_link_ttl_minutes: int = Field(default=60, ge=1)
 
     @field_validator("default_locale")
     @classmethod

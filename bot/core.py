@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -20,18 +21,31 @@ from bot.context import Ctx
 from bot.db import Database, DatabaseUnavailable
 from bot.errors import UserError
 from bot.handlers.common import chapter_label, path_names
-from bot.i18n import tr
-from bot.options import CommandSpec, OptionError, convert
+from bot.i18n import MESSAGES, tr
+from bot.options import CommandSpec, OptionError, clean_text, convert
 from bot.pace import local_date
 from bot.parser import UnknownCommand, find_command, parse_args, split_command
 from bot.services import store
-from bot.timezones import search_zones
+from bot.timezones import is_zone, search_zones
 from bot.types import Actor, Invocation, Locale, Place, Reply, Source
+from bot.weblinks import LinkSigner
 from curriculum import Curriculum
 
 log = logging.getLogger(__name__)
 
 MAX_INPUT_LENGTH = 2000
+MAX_ID = 64  # users.external_id, channels.external_id, workspace: String(64)
+MAX_NAME = 200  # users.display_name: String(200)
+
+
+def sane_actor(actor: Actor) -> Actor:
+    """Keep what a platform reports within what zoneinfo and the database accept: an unknown
+    timezone is ignored (not fatal), a name loses control characters and is clipped."""
+    tz = actor.timezone if is_zone(actor.timezone) else None
+    name = clean_text(actor.display_name)[:MAX_NAME]
+    if tz == actor.timezone and name == actor.display_name:
+        return actor
+    return replace(actor, timezone=tz, display_name=name)
 
 
 class Core:
@@ -43,12 +57,14 @@ class Core:
         clock: Clock | None = None,
         chapter_base_url: str | None = None,
         commands: tuple[CommandSpec, ...] = COMMANDS,
+        web_links: LinkSigner | None = None,
     ) -> None:
         self.curriculum = curriculum
         self.db = db
         self.clock: Clock = clock or SystemClock()
         self.chapter_base_url = chapter_base_url
         self.commands: dict[str, CommandSpec] = {c.name: c for c in commands}
+        self.web_links = web_links  # signs /leaderboard web links; None: the web page is off
 
     # --- entry points ---------------------------------------------------------------------
 
@@ -65,6 +81,7 @@ class Core:
         self, actor: Actor, place: Place, name: str, text: str, source: Source = "slash"
     ) -> Reply:
         """A command name with its argument text, as Slack delivers a slash command."""
+        actor = sane_actor(actor)
         locale = actor.locale
         try:
             spec = find_command(name.lstrip("/").casefold(), self.commands)
@@ -86,16 +103,24 @@ class Core:
     ) -> Reply:
         """Options by name, as Discord delivers them; values are converted and checked here."""
         started = time.perf_counter()
+        actor = sane_actor(actor)
         locale = actor.locale
         outcome = "ok"
         try:
             spec = find_command(command, self.commands)
         except UnknownCommand as exc:
             return self._unknown_command(locale, exc)
+        if max(len(actor.user_id), len(actor.workspace), len(place.channel_id or "")) > MAX_ID:
+            # Platform ids are far shorter; anything longer is a broken or hostile adapter input.
+            log.warning("refused /%s: an id longer than %d characters", command, MAX_ID)
+            return self._error(locale, tr(locale, "error.internal"))
         try:
             if spec.admin_only and not actor.is_admin:
                 outcome = "refused"
-                return self._error(locale, tr(locale, "error.admin_only", name=spec.name))
+                # A command may word its refusal itself (``error.admin_only.<name>``).
+                key = f"error.admin_only.{spec.name}"
+                key = key if key in MESSAGES else "error.admin_only"
+                return self._error(locale, tr(locale, key, name=spec.name))
             options = self._convert(spec, raw_options, actor)
             inv = Invocation(spec.name, options, actor, place, source)
             async with self.db.transaction() as session:
@@ -177,7 +202,7 @@ class Core:
         return Reply(text=text, kind="error", ephemeral=True)
 
     def _unknown_command(self, locale: Locale, exc: UnknownCommand) -> Reply:
-        lines = [tr(locale, "error.unknown_command", name=exc.name[:40])]
+        lines = [tr(locale, "error.unknown_command", name=exc.name[:40].replace("`", "'"))]
         if exc.suggestions:
             lines.append(
                 tr(
@@ -190,7 +215,11 @@ class Core:
         return self._error(locale, "\n".join(lines))
 
     def _user_error(self, locale: Locale, exc: UserError, spec: CommandSpec | None) -> Reply:
-        params = {k: (str(v)[:80] if isinstance(v, str) else v) for k, v in exc.params.items()}
+        # Echoed input is clipped and loses backticks, which would break the `code` around it.
+        params = {
+            k: (v[:80].replace("`", "'") if k == "value" and isinstance(v, str) else v)
+            for k, v in exc.params.items()
+        }
         lines = [tr(locale, exc.key, **params)]
         if exc.suggestions:
             options = ", ".join(f"`{s}`" for s in exc.suggestions)

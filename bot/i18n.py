@@ -55,6 +55,10 @@ MESSAGES: dict[str, L] = {
         "`{value}` 不是有效的 {option}；可选：{choices}。",
     ),
     "error.bad_integer": L("`{value}` is not a whole number.", "`{value}` 不是整数。"),
+    "error.out_of_range": L(
+        "`{value}` is out of range; use a number from {min} to {max}.",
+        "`{value}` 超出范围；请输入 {min} 到 {max} 之间的数字。",
+    ),
     "error.bad_weekday": L(
         "`{value}` is not a day of the week; try `mon`, `tuesday` or `周三`.",
         "`{value}` 不是星期几；试试 `mon`、`tuesday` 或 `周三`。",
@@ -102,6 +106,7 @@ MESSAGES: dict[str, L] = {
         "Switched from {old} to **{new}**. Your {count} finished chapters carry over.",
         "已从{old}切换到 **{new}**。你已完成的 {count} 章全部保留。",
     ),
+    "path.switched_fresh": L("Switched from {old} to **{new}**.", "已从{old}切换到 **{new}**。"),
     "path.already": L("You are already on the {path}.", "你已经在学习{path}了。"),
     "path.joined_group": L("You joined this channel's study group.", "你已加入本频道的学习小组。"),
     "path.first_step": L("Start here", "从这里开始"),
@@ -240,6 +245,21 @@ MESSAGES: dict[str, L] = {
         "{date} 不是将来的日期，请选择更晚的日期。",
     ),
     "reminders.resumed": L("Reminders resumed.", "提醒已恢复。"),
+    "reminders.snoozed": L(
+        "Snoozed: I'll remind you again at {when}.", "已稍后提醒：将在 {when} 再次提醒你。"
+    ),
+    "reminders.snooze_off": L(
+        "Reminders are off, so there is nothing to snooze. `/reminders on` turns them on.",
+        "提醒已关闭，无需稍后提醒。用 `/reminders on` 开启。",
+    ),
+    "reminders.skipped": L(
+        "Skipping this week: no more reminders until next week, and your plan moves on a week"
+        " so you won't fall behind for it.",
+        "本周跳过：下周之前不再提醒，你的计划顺延一周，不会因此落后。",
+    ),
+    "reminders.skip_already": L(
+        "This week is already skipped; nothing changed.", "本周已经跳过，无需改动。"
+    ),
     "reminders.hint": L(
         "Change it: `/reminders day:wed time:19:30 tz:Europe/Berlin`, `/reminders off`,"
         " `/reminders pause 2027-01-10`.",
@@ -292,6 +312,163 @@ MESSAGES: dict[str, L] = {
     "help.optional": L("optional", "可选"),
     "error.admin_only": L(
         "Only admins of this workspace can use `/{name}`.", "只有工作区管理员可以使用 `/{name}`。"
+    ),
+    # scheduler
+    "scheduler.reminder_title": L("Your weekly study reminder", "每周学习提醒"),
+    "scheduler.reminder_text": L(
+        "This week: step {n} of {steps} of the {path}.", "本周：{path}第 {n}/{steps} 步。"
+    ),
+    "scheduler.pitfall": L("Pitfall to avoid", "避坑提醒"),
+    "scheduler.button_pause": L("Pause 2 weeks", "暂停两周"),
+    "scheduler.button_snooze": L("Snooze 1 day", "一天后再提醒"),
+    "scheduler.button_skip": L("Skip this week", "跳过本周"),
+    "scheduler.reminder_footer": L(
+        "Change the day or time, or pause: `/reminders`.", "修改时间或暂停：`/reminders`。"
+    ),
+    "scheduler.channel_title": L("This week in {channel}", "本周学习：{channel}"),
+    "scheduler.channel_text": L(
+        "{members} people study here; {behind} of them are behind pace.",
+        "这里有 {members} 人在学习，其中 {behind} 人落后于计划。",
+    ),
+    "scheduler.channel_step_line": L(
+        "Step {n} ({chapters}, {focus}): {count} studying",
+        "第 {n} 步（{chapters}，{focus}）：{count} 人",
+    ),
+    "scheduler.channel_finished_line": L("Finished: {count}", "已完成：{count} 人"),
+    "scheduler.channel_behind": L(
+        "Behind pace: {behind} of {total}", "落后于计划：{behind}/{total}"
+    ),
+    "scheduler.channel_active": L("Most active last week", "上周最活跃"),
+    "scheduler.channel_active_line": L("{name}: {count} chapter(s)", "{name}：{count} 章"),
+    "scheduler.channel_active_none": L(
+        "No chapters finished last week; this week is a fresh start.",
+        "上周没有人完成章节，本周重新出发吧。",
+    ),
+    "scheduler.someone": L("someone", "某位同学"),
+    "scheduler.channel_footer": L(
+        "Join in: `/path` · what to study now: `/next`.",
+        "加入学习：`/path` · 现在学什么：`/next`。",
+    ),
+    # leaderboard & admin
+    "error.admin_only.leaderboard": L(
+        "Sorry, the group leaderboard is for admins of this workspace. Your own rank is in"
+        " `/progress`.",
+        "抱歉，小组排行榜仅供本工作区管理员使用。你自己的排名可以在 `/progress` 中查看。",
+    ),
+    "error.admin_only.admin": L(
+        "Sorry, `/{name}` is for admins of this workspace. Your own progress and rank:"
+        " `/progress`.",
+        "抱歉，`/{name}` 仅供本工作区管理员使用。你自己的进度和排名：`/progress`。",
+    ),
+    "lb.need_channel": L(
+        "This works in a study group's channel, not in a direct message.",
+        "请在学习小组的频道中使用，私信中无法使用。",
+    ),
+    "lb.anonymous": L("anonymous #{k}", "匿名 #{k}"),
+    "lb.former": L("(former member)", "（已离开的成员）"),
+    "lb.period_week": L("week {code}", "{code} 周"),
+    "lb.period_month": L("month {code}", "{code} 月"),
+    "lb.period_all": L("all time", "总榜"),
+    "lb.title": L("Leaderboard {channel} · {period}", "排行榜 {channel} · {period}"),
+    "lb.line": L(
+        "{medal} **{name}** — {days} study days · {steps} step(s) · {streak}",
+        "{medal} **{name}** — {days} 学习日 · {steps} 步 · {streak}",
+    ),
+    "lb.streak": L("🔥 {weeks}-week streak", "🔥 连续 {weeks} 周"),
+    "lb.more": L("…and {count} more (see the picture).", "……还有 {count} 人（见图片）。"),
+    "lb.empty": L(
+        "No chapters finished in this period yet. `/done` counts from now on.",
+        "本期还没有人完成章节。用 `/done` 记录学习吧。",
+    ),
+    "lb.footer": L(
+        "Study days: each finished chapter's share of its step. Ties: who got there first.",
+        "学习日：每完成一章，计入其所在步骤天数的相应份额。同分时先达到者优先。",
+    ),
+    "lb.since_reset": L("Counting since the reset on {date}.", "自 {date} 重置后开始计算。"),
+    "lb.col_rank": L("#", "#"),
+    "lb.col_name": L("Name", "成员"),
+    "lb.col_days": L("Days", "学习日"),
+    "lb.col_steps": L("Steps", "步骤"),
+    "lb.col_streak": L("Streak", "连续"),
+    "lb.col_path": L("Path", "路线进度"),
+    "lb.button_week": L("This week", "本周"),
+    "lb.button_month": L("This month", "本月"),
+    "lb.button_all": L("All time", "总榜"),
+    "lb.button_history": L("Past winners", "历届前三"),
+    "lb.history_title": L("Past winners in {channel}", "{channel} 历届前三"),
+    "lb.history_week": L("Weeks", "每周"),
+    "lb.history_month": L("Months", "每月"),
+    "lb.history_empty": L(
+        "No finished week or month with winners yet.", "还没有已结束且有上榜者的周或月。"
+    ),
+    "lb.web_off": L(
+        "The web leaderboard is off: the bot has no `WEB_SECRET` set.",
+        "网页版排行榜未开启：机器人没有设置 `WEB_SECRET`。",
+    ),
+    "lb.web_link": L(
+        "Read-only leaderboard page (link valid for {minutes} minutes; anyone with it can"
+        " read the board): {url}",
+        "只读排行榜网页（链接 {minutes} 分钟内有效；持有链接者均可查看）：{url}",
+    ),
+    "lb.rank_field": L("Rank in {channel}", "{channel} 排名"),
+    "lb.rank_of": L("#{rank} of {total}", "第 {rank} / {total} 名"),
+    "lb.rank_none": L("not ranked yet", "暂未上榜"),
+    "lb.rank_value": L("this week {week} · all time {all}", "本周 {week} · 总榜 {all}"),
+    "lb.rank_hidden": L(
+        "(only you see this: your privacy is hidden)", "（仅你可见：你的隐私设置为不上榜）"
+    ),
+    "lb.tree_caption": L(
+        "{days}/{total} study days · {steps}/{step_total} steps · {pace}",
+        "{days}/{total} 学习日 · {steps}/{step_total} 步 · {pace}",
+    ),
+    "lb.tree_alt": L("Your skill tree", "你的技能树"),
+    "admin.schedule_show": L(
+        "Weekly prompt: {day} at {time} ({tz}). Change it with"
+        " `/admin schedule day:DAY time:HH:MM tz:ZONE`.",
+        "每周提示：{day} {time}（{tz}）。修改：`/admin schedule day:DAY time:HH:MM tz:ZONE`。",
+    ),
+    "admin.schedule_set": L(
+        "Weekly prompt set to {day} at {time} ({tz}).", "每周提示已设为 {day} {time}（{tz}）。"
+    ),
+    "admin.role_show": L("Admin role: {role}", "管理员角色：{role}"),
+    "admin.role_missing": L(
+        "Name the role, e.g. `/admin role Moderators` or a role id.",
+        "请给出角色，例如 `/admin role Moderators` 或角色 ID。",
+    ),
+    "admin.role_set": L("Admin role set to {role}.", "管理员角色已设为 {role}。"),
+    "admin.no_members": L(
+        "Nobody studies in this channel yet; people join with `/path`.",
+        "这个频道还没有人学习；成员可用 `/path` 加入。",
+    ),
+    "admin.cohort_title": L("Study group {channel}", "学习小组 {channel}"),
+    "admin.cohort_text": L(
+        "{members} members; {behind} behind pace.", "共 {members} 人；{behind} 人落后于计划。"
+    ),
+    "admin.at_step": L("step {n}/{steps}", "第 {n}/{steps} 步"),
+    "admin.no_path": L("No path chosen yet", "尚未选择路线"),
+    "admin.behind_line": L("• {name}: {days} days behind", "• {name}：落后 {days} 天"),
+    "admin.nudge_button": L("Nudge", "提醒他们"),
+    "admin.nudge_nobody": L("Nobody is behind pace. Nothing to nudge.", "没有人落后，无需提醒。"),
+    "admin.nudge_queued": L(
+        "{count} nudge(s) queued for delivery:",
+        "{count} 条提醒已加入发送队列：",
+    ),
+    "admin.nudge_recent": L(
+        "Already nudged in the last day: {names}", "过去一天内已提醒过：{names}"
+    ),
+    "admin.export_text": L(
+        "Progress of {count} member(s), as CSV.", "{count} 位成员的进度（CSV）。"
+    ),
+    "admin.reset_confirm": L(
+        "Reset the leaderboards? They will count only chapters finished from now on. Nobody's"
+        " progress changes, and past winners stay in `/leaderboard history`.",
+        "要重置排行榜吗？之后只计算从现在起完成的章节。任何人的进度都不会改变，历届前三仍保留在"
+        " `/leaderboard history` 中。",
+    ),
+    "admin.reset_button": L("Yes, reset the leaderboards", "确认重置排行榜"),
+    "admin.reset_done": L(
+        "Leaderboards reset: a fresh start from now. Progress and history are untouched.",
+        "排行榜已重置，从现在重新开始。进度和历史记录均未改变。",
     ),
 }
 

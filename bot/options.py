@@ -109,6 +109,17 @@ class CommandSpec:
 
 # --- converters -----------------------------------------------------------------------------
 
+# NUL and other control characters have no business in a command, and PostgreSQL refuses NUL
+# in text outright; tabs and newlines become spaces.
+_CONTROL = {c: None for c in range(32) if c not in (9, 10, 13)} | {127: None}
+_SPACES = {9: " ", 10: " ", 13: " "}
+
+
+def clean_text(raw: str) -> str:
+    """Input as typed, without control characters, trimmed."""
+    return raw.translate(_CONTROL).translate(_SPACES).strip()
+
+
 _WEEKDAY_WORDS: dict[str, int] = {}
 for _i, _names in enumerate(
     [
@@ -173,9 +184,13 @@ def parse_user(raw: str) -> UserRef:
 
 def convert(spec: OptionSpec, raw: Any, today: date) -> Any:
     """Turn one raw value into its typed form, or raise ``OptionError``."""
-    if isinstance(raw, UserRef | date | int) and not isinstance(raw, bool):
-        return raw  # already typed by an adapter (a Discord user option, say)
-    text = str(raw).strip()
+    # Adapters may hand over typed values (a Discord user or integer option); they are
+    # checked like typed text, so a bad value gets the same answer on every platform.
+    if isinstance(raw, UserRef) and spec.type is OptionType.USER:
+        return raw
+    if isinstance(raw, date) and spec.type is OptionType.DATE:
+        return raw
+    text = clean_text(str(raw))
     if len(text) > MAX_OPTION_LENGTH:
         raise OptionError("error.too_long", option=spec.name, max=MAX_OPTION_LENGTH)
     if spec.choices:
@@ -198,7 +213,12 @@ def convert(spec: OptionSpec, raw: Any, today: date) -> Any:
             if (spec.min_value is not None and number < spec.min_value) or (
                 spec.max_value is not None and number > spec.max_value
             ):
-                raise OptionError("error.bad_integer", value=text)
+                raise OptionError(
+                    "error.out_of_range",
+                    value=text,
+                    min=spec.min_value if spec.min_value is not None else "…",
+                    max=spec.max_value if spec.max_value is not None else "…",
+                )
             return number
         case OptionType.WEEKDAY:
             return parse_weekday(text)

@@ -7,11 +7,12 @@ positional option still free that accepts it, so people can type in the order th
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Mapping
 from datetime import date
 
-from bot.options import CommandSpec, OptionError, convert
+from bot.options import CommandSpec, OptionError, OptionSpec, OptionType, clean_text, convert
 from bot.suggest import closest
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"'})
@@ -25,9 +26,10 @@ class UnknownCommand(ValueError):
 
 
 def split_command(line: str) -> tuple[str, str]:
-    """``"/path mlops"`` → ``("path", "mlops")``; the slash is optional."""
-    stripped = line.strip()
-    if stripped.startswith("/"):
+    """``"/path mlops"`` → ``("path", "mlops")``; the slash (or a Chinese keyboard's ``／``)
+    is optional."""
+    stripped = clean_text(line)
+    if stripped[:1] in ("/", "／"):
         stripped = stripped[1:]
     name, _, rest = stripped.partition(" ")
     return name.strip().casefold(), rest.strip()
@@ -45,7 +47,7 @@ def find_command(name: str, commands: Mapping[str, CommandSpec]) -> CommandSpec:
 
 def tokenize(text: str) -> list[str]:
     try:
-        return shlex.split(text.translate(_QUOTES), posix=True)
+        return shlex.split(clean_text(text).translate(_QUOTES), posix=True)
     except ValueError:
         raise OptionError("error.quotes") from None
 
@@ -77,7 +79,7 @@ def parse_args(spec: CommandSpec, text: str, today: date) -> dict[str, str]:
         free = [o for o in spec.options if o.positional and o.name not in raw]
         if not free:
             raise OptionError("error.too_many_args", name=spec.name, value=token)
-        target = free[0]
+        target = None
         for candidate in free:
             try:
                 convert(candidate, token, today)
@@ -85,5 +87,23 @@ def parse_args(spec: CommandSpec, text: str, today: date) -> dict[str, str]:
                 continue
             target = candidate
             break
-        raw[target.name] = token
+        # No option takes it: give it to the one it looks meant for, so the error names that.
+        raw[(target or _looks_like(free, token)).name] = token
     return raw
+
+
+_SHAPES: tuple[tuple[OptionType, re.Pattern[str]], ...] = (
+    (OptionType.DATE, re.compile(r"^\d{4}[-/.]")),
+    (OptionType.TIME, re.compile(r"^\d{1,2}\s*([:.h]|am|pm)", re.IGNORECASE)),
+    (OptionType.TIMEZONE, re.compile(r"/|^(utc|gmt)[+-]", re.IGNORECASE)),
+    (OptionType.INTEGER, re.compile(r"^-?\d+$")),
+)
+
+
+def _looks_like(free: list[OptionSpec], token: str) -> OptionSpec:
+    for kind, shape in _SHAPES:
+        if shape.search(token):
+            for option in free:
+                if option.type is kind:
+                    return option
+    return free[0]

@@ -58,6 +58,16 @@ def _index() -> dict[str, str]:
     return idx
 
 
+def is_zone(name: str | None) -> bool:
+    """True for a zone name zoneinfo can load (what a platform reports may be anything)."""
+    return bool(name) and name in _zone_set()
+
+
+@lru_cache(maxsize=1)
+def _zone_set() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
 def resolve_timezone(raw: str) -> str:
     """Return the canonical IANA name for what was typed, or raise with suggestions."""
     value = raw.strip()

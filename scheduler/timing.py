@@ -1,15 +1,23 @@
 """When a weekly prompt falls due, in the recipient's own zone.
 
-APScheduler's ``CronTrigger`` does the calendar maths (DST gaps and overlaps included) so we
-keep none of our own: a Monday 09:00 reminder stays 09:00 local across a DST change.
+A weekly slot is a wall-clock time on a weekday in an IANA zone, resolved the way PEP 495's
+``fold=0`` does it, which is what people expect of a weekly reminder across DST changes:
+
+* Monday 09:00 stays 09:00 local whatever the offset that week;
+* a wall time that happens twice (the fall-back hour) fires once, at its first pass;
+* a wall time that does not exist (the spring-forward gap) fires once, shifted forward by the
+  gap (02:30 becomes 03:30 in New York, 02:15 becomes 02:45 on Lord Howe Island), as cron does.
+
+Why not APScheduler's ``CronTrigger`` (as before): in 3.11 it fires a repeated wall time
+twice, can return the very instant it was given from inside the repeated hour (so "next"
+never advances), and skips a whole week for Monday 00:00 when DST starts that week. The
+property test in ``tests/scheduler/test_timing.py`` found those; zoneinfo alone has none.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
-
-from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
 
 
 def next_weekly(
@@ -27,11 +35,23 @@ def next_weekly(
     """
     zone = ZoneInfo(tz or "UTC")
     hour, minute = (int(x) for x in local_time.split(":"))
-    trigger = CronTrigger(day_of_week=weekday, hour=hour, minute=minute, timezone=zone)
-    start = after.astimezone(zone)
-    if not_before is not None:
-        floor = datetime.combine(not_before, time(0, 0), tzinfo=zone) - timedelta(microseconds=1)
-        start = max(start, floor)
-    fire: datetime | None = trigger.get_next_fire_time(None, start + timedelta(microseconds=1))
-    assert fire is not None  # a weekly cron always fires again
-    return fire.astimezone(UTC)
+    # From the day before: a slot late on the previous local date can be shifted past
+    # midnight by a DST gap.
+    day = after.astimezone(zone).date() - timedelta(days=1)
+    if not_before is not None and not_before > day:
+        day = not_before
+    day += timedelta(days=(weekday - day.weekday()) % 7)
+    while (fire := _slot(day, hour, minute, zone)) <= after:
+        day += timedelta(days=7)
+    return fire
+
+
+def _slot(day: date, hour: int, minute: int, zone: ZoneInfo) -> datetime:
+    """``day`` at ``hour:minute`` in ``zone`` as a UTC instant (fold=0: see the module doc)."""
+    return datetime.combine(day, time(hour, minute), tzinfo=zone).astimezone(UTC)
+
+
+def iso_period(instant: datetime, tz: str) -> str:
+    """The local ISO week of ``instant``, e.g. ``2027-W11``: the Delivery key's period."""
+    year, week, _ = instant.astimezone(ZoneInfo(tz)).isocalendar()
+    return f"{year}-W{week:02d}"

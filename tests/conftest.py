@@ -43,7 +43,12 @@ async def make_database(backend: str, tmp_path: Path) -> tuple[Database, str | N
         await conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
     await admin.close()
     db = Database(url, connect_args={"server_settings": {"search_path": schema}})
-    await db.upgrade()
+    try:
+        await db.upgrade()
+    except BaseException:
+        await db.close()
+        await drop_schema(schema)
+        raise
     return db, schema
 
 

@@ -120,7 +120,7 @@ class ConsoleAdapter:
             return f"(you are now {arg})"
         if name == "channel" and arg:
             self.place = self._place(arg)
-            return f"(now in {'a DM' if self.place.is_dm else '#' + arg})"
+            return f"(now in {'a DM' if self.place.is_dm else '#' + arg.lstrip('#')})"
         if name == "admin" and arg in ("on", "off"):
             self.actor = replace(self.actor, is_admin=arg == "on")
             return f"(admin {arg})"
@@ -128,6 +128,10 @@ class ConsoleAdapter:
             self.actor = replace(self.actor, locale=normalize_locale(arg))
             return f"(language {self.actor.locale})"
         return "! Console commands: :user NAME, :channel NAME|dm, :admin on|off, :lang en|zh"
+
+    def write(self, text: str) -> None:
+        """Print a block (a reply, or a prompt from the scheduler) followed by a blank line."""
+        self._write(text)
 
     def _write(self, text: str) -> None:
         self.stdout.write(text + "\n\n")

@@ -7,13 +7,14 @@ keeps every finished chapter. Every table that holds a person's data hangs off `
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -73,6 +74,8 @@ class User(Base):
     locale: Mapped[str] = mapped_column(String(8), default="en")
     timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     privacy: Mapped[str] = mapped_column(String(16), default="shown")
+    # Discord needs a DM channel per person; caching its id makes each later DM one request.
+    dm_channel_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -86,6 +89,13 @@ class Enrollment(Base):
     )
     path_id: Mapped[str] = mapped_column(String(32))
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Weeks the person chose to skip ("Skip this week") move their plan, and so their pace.
+    skipped_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    @property
+    def plan_start(self) -> datetime:
+        """Where the pace plan starts: enrolment, moved on by every skipped week."""
+        return self.enrolled_at + timedelta(days=self.skipped_days or 0)
 
 
 class ChapterProgress(Base):
@@ -116,6 +126,10 @@ class Channel(Base):
     timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     prompts_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Issue 6: the platform's admin role (Discord role id or name), and the instant of the last
+    # leaderboard reset (leaderboards count only completions after it; progress is untouched).
+    admin_role: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    leaderboard_reset_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Membership(Base):
@@ -145,6 +159,8 @@ class ReminderPref(Base):
     timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     paused_until: Mapped[date | None] = mapped_column(Date, nullable=True)
     next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # "Snooze 1 day": one extra reminder at this instant, apart from the weekly slot.
+    snooze_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -166,3 +182,59 @@ class Delivery(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# --- leaderboards & admin (issue 6) -------------------------------------------------------
+# Channel.admin_role and Channel.leaderboard_reset_at are declared on ``Channel`` above.
+
+
+class LeaderboardSnapshot(Base):
+    """The top three of a finished period, frozen so history survives resets and undos.
+
+    ``label`` is what the board showed (a name, or "anonymous #k"); ``user_id`` goes NULL when
+    the person deletes their data, and the history then shows a neutral label instead.
+    """
+
+    __tablename__ = "leaderboard_snapshots"
+    __table_args__ = (UniqueConstraint("channel_id", "period_kind", "period_key", "rank"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    period_kind: Mapped[str] = mapped_column(String(8))  # week | month
+    period_key: Mapped[str] = mapped_column(String(16))  # 2027-W09 | 2027-02
+    rank: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    label: Mapped[str] = mapped_column(String(200))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    days: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class NudgeRequest(Base):
+    """An admin asked to nudge someone; the scheduler delivers it and sets ``delivered_at``."""
+
+    __tablename__ = "nudges"
+    __table_args__ = (Index("ix_nudges_pending", "delivered_at", "requested_at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    requested_by: Mapped[str] = mapped_column(String(64))  # the admin's platform user id
+    behind_days: Mapped[int] = mapped_column(Integer, default=0)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class AdminLog(Base):
+    """Who did what to a study group, for accountability; kept when the admin leaves."""
+
+    __tablename__ = "admin_log"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    actor: Mapped[str] = mapped_column(String(64))  # platform user id of the admin
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -14,7 +14,9 @@ from bot.types import Button
 from curriculum import Chapter, Curriculum, Path, Step
 
 _CHAPTER_ID = re.compile(
-    r"^\s*(?:p(?:art)?\s*)?(\d{1,2})\s*[.\-/,。．、 ]\s*(?:c(?:h(?:apter)?)?\s*)?(\d{1,2})\s*$",
+    r"^\s*(?:p(?:art)?\s*)?(\d{1,2})\s*"
+    r"(?:[.\-/,。．、 ]\s*(?:c(?:h(?:apter)?)?\s*)?|c(?:h(?:apter)?)?\s*)"
+    r"(\d{1,2})\s*$",
     re.IGNORECASE,
 )
 
@@ -50,9 +52,17 @@ def resolve_chapter(curriculum: Curriculum, raw: str) -> Chapter:
     """A chapter by id (``4.2``, ``4-2``, ``p4c2``) or by a word unique to its title."""
     m = _CHAPTER_ID.match(raw)
     if m:
-        cid = f"{int(m.group(1))}.{int(m.group(2))}"
+        part, number = int(m.group(1)), int(m.group(2))
+        cid = f"{part}.{number}"
         if cid in curriculum.chapters:
             return curriculum.chapters[cid]
+        # A well-formed id that does not exist: ids that look alike (44.2 → 4.2), else the
+        # chapters of the nearest part (9.9 → 7.1 … 7.6).
+        nearest = min(curriculum.parts, key=lambda p: abs(p.id - part))
+        suggestions = closest(cid, curriculum.chapters, n=3, cutoff=0.6) or [
+            c.id for c in nearest.chapters
+        ]
+        raise UserError("chapter.unknown", suggestions, hint="chapter.format_hint", value=raw)
     key = raw.strip().casefold()
     if len(key) >= 2:
         hits = [
@@ -126,9 +136,17 @@ def chapter_url(ctx: Ctx, ch: Chapter) -> str | None:
 
 
 async def user_timezone(ctx: Ctx) -> str:
-    """The person's zone: their own setting, else what the platform said, else UTC."""
+    """The person's zone: their own setting, else the platform's, else their study group's,
+    else UTC — the same order the scheduler uses, so /reminders shows the real next time."""
     pref = await store.get_reminder(ctx.session, ctx.user.id)
-    return (pref.timezone if pref and pref.timezone else None) or ctx.user.timezone or "UTC"
+    if pref and pref.timezone:
+        return pref.timezone
+    if ctx.user.timezone:
+        return ctx.user.timezone
+    for channel in await store.user_channels(ctx.session, ctx.user.id):
+        if channel.timezone:
+            return channel.timezone
+    return "UTC"
 
 
 async def current_status(ctx: Ctx) -> PathStatus | None:
@@ -139,7 +157,7 @@ async def current_status(ctx: Ctx) -> PathStatus | None:
     return path_status(
         ctx.core.curriculum.path_by_id[enrollment.path_id],
         states,
-        enrollment.enrolled_at,
+        enrollment.plan_start,
         ctx.now,
         await user_timezone(ctx),
     )

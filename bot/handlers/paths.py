@@ -74,7 +74,7 @@ async def _enrol(ctx: Ctx, name: str) -> Reply:
             kept = sum(1 for s in states.values() if s in COVERED)
             lines.append(
                 ctx.t(
-                    "path.switched",
+                    "path.switched" if kept else "path.switched_fresh",
                     old=path_title(old, ctx.locale),
                     new=path_title(target, ctx.locale),
                     count=kept,

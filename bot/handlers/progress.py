@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.context import Ctx
 from bot.db.models import User
 from bot.errors import UserError
@@ -15,6 +17,7 @@ from bot.handlers.common import (
     step_buttons,
     step_line,
 )
+from bot.handlers.leaderboard import progress_picture, rank_field
 from bot.pace import PathStatus, StepStatus, path_status
 from bot.services import store
 from bot.types import Field, ProgressBar, Reply, UserRef
@@ -31,7 +34,10 @@ async def progress(ctx: Ctx) -> Reply:
     status = await current_status(ctx)
     if status is None:
         return Reply(text=ctx.t("path.not_enrolled"), kind="error")
-    return _progress_reply(ctx, ctx.user.display_name, status)
+    reply = _progress_reply(ctx, ctx.user.display_name, status)
+    rank = await rank_field(ctx)
+    picture = await progress_picture(ctx, status)
+    return replace(reply, fields=reply.fields + ((rank,) if rank else ()), attachments=(picture,))
 
 
 async def _other_progress(ctx: Ctx, other: User) -> Reply:
@@ -46,12 +52,14 @@ async def _other_progress(ctx: Ctx, other: User) -> Reply:
     status = path_status(
         ctx.core.curriculum.path_by_id[enrollment.path_id],
         await store.chapter_states(ctx.session, other.id),
-        enrollment.enrolled_at,
+        enrollment.plan_start,
         ctx.now,
         tz,
     )
     reply = _progress_reply(ctx, name, status)
-    return Reply(title=reply.title, text=reply.text, fields=reply.fields, progress=reply.progress)
+    picture = await progress_picture(ctx, status, user_id=other.id)
+    # Someone else's progress: no buttons, they would act on the caller's own chapters.
+    return replace(reply, buttons=(), attachments=(picture,))
 
 
 def _progress_reply(ctx: Ctx, name: str, status: PathStatus) -> Reply:

@@ -1,22 +1,29 @@
-"""``/reminders``: view and set the weekly reminder (delivery is the scheduler's job)."""
+"""``/reminders``: view and set the weekly reminder; snooze it or skip a week.
+
+Delivery is the scheduler's job; this handler keeps ``next_due_at`` (and ``snooze_until``)
+right so the scheduler's query finds the person at the right instant.
+"""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.context import Ctx
+from bot.db.models import Delivery
 from bot.errors import UserError
 from bot.handlers.common import user_timezone
 from bot.i18n import weekday_name
 from bot.pace import local_date
 from bot.services import store
 from bot.types import Field, Reply
-from scheduler.timing import next_weekly
+from scheduler.timing import iso_period, next_weekly
 
 DEFAULT_WEEKDAY = 0
 DEFAULT_TIME = "09:00"
 DEFAULT_PAUSE_DAYS = 7
+SNOOZE = timedelta(days=1)
 
 
 async def reminders(ctx: Ctx) -> Reply:
@@ -27,60 +34,122 @@ async def reminders(ctx: Ctx) -> Reply:
     local_time = pref.local_time if pref else DEFAULT_TIME
     tz = await user_timezone(ctx)
     paused_until = pref.paused_until if pref else None
+    snooze_until = pref.snooze_until if pref else None
     today = local_date(ctx.now, tz)
     if paused_until is not None and paused_until <= today:
         paused_until = None
+    if snooze_until is not None and snooze_until <= ctx.now:
+        snooze_until = None
 
     message = ""
-    changed = pref is None
+    changed = False
     if "day" in ctx.opts:
         weekday, changed = int(ctx.opts["day"]), True
     if "time" in ctx.opts:
         local_time, changed = str(ctx.opts["time"]), True
     if "tz" in ctx.opts:
         tz, changed = str(ctx.opts["tz"]), True
-    if changed and action == "show":
+        today = local_date(ctx.now, tz)
+    if changed:
         message = ctx.t("reminders.saved")
+    not_before: date | None = None
     if action == "on":
         enabled, paused_until, message = True, None, ctx.t("reminders.turned_on")
     elif action == "off":
-        enabled, message = False, ctx.t("reminders.turned_off")
+        enabled, snooze_until, message = False, None, ctx.t("reminders.turned_off")
     elif action == "resume":
         enabled, paused_until, message = True, None, ctx.t("reminders.resumed")
-    elif action == "pause":
+    elif action == "pause" or "until" in ctx.opts:
         until = ctx.opts.get("until")
         until = until if isinstance(until, date) else today + timedelta(days=DEFAULT_PAUSE_DAYS)
         if until <= today:
             raise UserError("reminders.pause_past", date=until.isoformat())
-        paused_until, message = until, ctx.t("reminders.paused", date=until.isoformat())
-    elif "until" in ctx.opts:
-        paused_until = ctx.opts["until"]
-        if paused_until is None or paused_until <= today:
-            raise UserError("reminders.pause_past", date=str(ctx.opts["until"]))
-        message = ctx.t("reminders.paused", date=paused_until.isoformat())
+        # Pausing means "not until then", so reminders come back afterwards even if off now.
+        enabled, paused_until, snooze_until = True, until, None
+        message = ctx.t("reminders.paused", date=until.isoformat())
+    elif action == "snooze":
+        if not enabled:
+            raise UserError("reminders.snooze_off")
+        snooze_until = ctx.now + SNOOZE
+        local = snooze_until.astimezone(ZoneInfo(tz))
+        message = ctx.t("reminders.snoozed", when=f"{local:%Y-%m-%d %H:%M} ({tz})")
+    elif action == "skip":
+        message = await _skip_week(ctx, tz)
+        # This week's reminder is not wanted any more: the next one is next week's.
+        monday = today - timedelta(days=today.weekday())
+        not_before, snooze_until = monday + timedelta(days=7), None
 
     next_due = (
-        next_weekly(ctx.now, weekday, local_time, tz, not_before=paused_until) if enabled else None
+        next_weekly(ctx.now, weekday, local_time, tz, not_before=max_date(paused_until, not_before))
+        if enabled
+        else None
     )
-    if action != "show" or changed or "until" in ctx.opts:
+    if action != "show" or changed:
         await store.save_reminder(
             ctx.session,
             ctx.user.id,
             enabled=enabled,
             weekday=weekday,
             local_time=local_time,
-            timezone=tz,
+            # Only a zone the person chose is stored; otherwise it follows their platform's.
+            timezone=ctx.opts.get("tz") or (pref.timezone if pref else None),
             paused_until=paused_until,
             next_due_at=next_due,
+            snooze_until=snooze_until,
             now=ctx.now,
         )
+    return _reply(ctx, message, enabled, weekday, local_time, tz, paused_until, next_due)
 
+
+def max_date(a: date | None, b: date | None) -> date | None:
+    return max((d for d in (a, b) if d is not None), default=None)
+
+
+async def _skip_week(ctx: Ctx, tz: str) -> str:
+    """Move the person's plan on by a week, once per local week however often it is pressed.
+
+    The skip is recorded as a Delivery row keyed (person, "skip", week): the same unique key
+    that keeps prompts to once a week makes a second press a no-op.
+    """
+    enrollment = await store.get_enrollment(ctx.session, ctx.user.id)
+    period = iso_period(ctx.now, tz)
+    first = await store.record_once(
+        ctx.session,
+        Delivery,
+        recipient=f"user:{ctx.user.id}",
+        user_id=ctx.user.id,
+        kind="skip",
+        period=period,
+        now=ctx.now,
+    )
+    if not first:
+        return ctx.t("reminders.skip_already")
+    if enrollment is not None:
+        enrollment.skipped_days = (enrollment.skipped_days or 0) + 7
+    return ctx.t("reminders.skipped")
+
+
+def _reply(
+    ctx: Ctx,
+    message: str,
+    enabled: bool,
+    weekday: int,
+    local_time: str,
+    tz: str,
+    paused_until: date | None,
+    next_due: datetime | None,
+) -> Reply:
     status = ctx.t("reminders.on") if enabled else ctx.t("reminders.off")
     if enabled and paused_until is not None:
         status = ctx.t("reminders.paused_until", date=paused_until.isoformat())
     if next_due is not None:
         local = next_due.astimezone(ZoneInfo(tz))
-        nxt = f"{weekday_name(ctx.locale, local.weekday())} {local:%Y-%m-%d %H:%M} ({tz})"
+        nxt = ctx.t(
+            "reminders.when_value",
+            weekday=weekday_name(ctx.locale, local.weekday()),
+            time=f"{local:%Y-%m-%d %H:%M}",
+            tz=tz,
+        )
     else:
         nxt = ctx.t("reminders.none_next")
     fields = (
@@ -96,11 +165,11 @@ async def reminders(ctx: Ctx) -> Reply:
         ),
         Field(ctx.t("reminders.next"), nxt, inline=False),
     )
-    footer = ctx.t("reminders.hint")
+    kind: Literal["success", "info"] = "success" if message else "info"
     return Reply(
         title=ctx.t("reminders.title"),
         text=message,
         fields=fields,
-        footer=footer,
-        kind="success" if message else "info",
+        footer=ctx.t("reminders.hint"),
+        kind=kind,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, delete, func, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +22,7 @@ from bot.db.models import (
     ReminderPref,
     User,
 )
+from bot.services import leaderboard
 from bot.types import Actor, Place, UserRef
 
 PER_USER_TABLES = (ChapterProgress, Enrollment, Membership, ReminderPref, Delivery)
@@ -47,15 +48,16 @@ async def ensure_user(session: AsyncSession, actor: Actor, now: datetime) -> Use
     await session.execute(
         stmt.on_conflict_do_nothing(index_elements=["platform", "workspace", "external_id"])
     )
-    user = (
-        await session.execute(
-            select(User).where(
-                User.platform == actor.platform,
-                User.workspace == actor.workspace,
-                User.external_id == actor.user_id,
-            )
-        )
-    ).scalar_one()
+    query = select(User).where(
+        User.platform == actor.platform,
+        User.workspace == actor.workspace,
+        User.external_id == actor.user_id,
+    )
+    if session.bind.dialect.name == "postgresql":
+        # One person's commands run one at a time (a double-clicked Done must not mark twice);
+        # different people never wait for each other. SQLite has a single writer anyway.
+        query = query.with_for_update()
+    user = (await session.execute(query)).scalar_one()
     if actor.display_name and user.display_name != actor.display_name:
         user.display_name = actor.display_name
     if user.locale != actor.locale:
@@ -87,21 +89,25 @@ async def lookup_user(session: AsyncSession, actor: Actor, ref: UserRef) -> User
         if found is not None:
             return found
     if ref.name:
-        rows = (
+        exact = (
             (
                 await session.execute(
                     select(User).where(
-                        *scope,
-                        (func.lower(User.display_name) == ref.name.lower())
-                        | (User.external_id == ref.name),
+                        *scope, (User.display_name == ref.name) | (User.external_id == ref.name)
                     )
                 )
             )
             .scalars()
             .all()
         )
-        if len(rows) == 1:
-            return rows[0]
+        if len(exact) == 1:
+            return exact[0]
+        # Case-insensitive, in Python: SQLite's lower() folds only ASCII (É stays É).
+        wanted = ref.name.casefold()
+        names = await session.execute(select(User.id, User.display_name).where(*scope))
+        ids = [uid for uid, name in names.all() if name.casefold() == wanted]
+        if len(ids) == 1:
+            return await session.get(User, ids[0])
     return None
 
 
@@ -149,12 +155,9 @@ async def get_enrollment(session: AsyncSession, user_id: int) -> Enrollment | No
 
 
 async def set_enrollment(session: AsyncSession, user_id: int, path_id: str, now: datetime) -> None:
-    stmt = _insert(session, Enrollment).values(user_id=user_id, path_id=path_id, enrolled_at=now)
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["user_id"], set_={"path_id": path_id, "enrolled_at": now}
-        )
-    )
+    values = {"path_id": path_id, "enrolled_at": now, "skipped_days": 0}
+    stmt = _insert(session, Enrollment).values(user_id=user_id, **values)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["user_id"], set_=values))
 
 
 async def chapter_states(session: AsyncSession, user_id: int) -> dict[str, str]:
@@ -220,9 +223,11 @@ async def save_reminder(
     timezone: str | None,
     paused_until: date | None,
     next_due_at: datetime | None,
+    snooze_until: datetime | None = None,
     now: datetime,
 ) -> None:
     values = {
+        "snooze_until": snooze_until,
         "enabled": enabled,
         "weekday": weekday,
         "local_time": local_time,
@@ -233,6 +238,35 @@ async def save_reminder(
     }
     stmt = _insert(session, ReminderPref).values(user_id=user_id, **values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["user_id"], set_=values))
+
+
+async def record_once(
+    session: AsyncSession,
+    table: type[Delivery],
+    *,
+    recipient: str,
+    user_id: int | None,
+    kind: str,
+    period: str,
+    now: datetime,
+) -> bool:
+    """Insert a (recipient, kind, period) record unless it exists; True when it was new."""
+    result: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
+        _insert(session, table)
+        .values(
+            recipient=recipient,
+            user_id=user_id,
+            kind=kind,
+            period=period,
+            status="done",
+            attempts=0,
+            detail="",
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["recipient", "kind", "period"])
+    )
+    return bool(result.rowcount)
 
 
 async def user_channels(session: AsyncSession, user_id: int) -> list[Channel]:
@@ -287,6 +321,7 @@ async def export_user(session: AsyncSession, user: User) -> dict[str, Any]:
         )
     ).all()
     return {
+        **await leaderboard.export_user(session, user.id),
         "user": _row(user, skip=("id",)),
         "enrollment": _row(enrollment) if enrollment else None,
         "chapters": [_row(p) for p in progress],
@@ -301,6 +336,7 @@ async def export_user(session: AsyncSession, user: User) -> dict[str, Any]:
 
 async def delete_user(session: AsyncSession, user_id: int) -> None:
     """Remove a person and every row about them (explicitly, not trusting FK pragmas)."""
+    await leaderboard.forget_user(session, user_id)
     for table in PER_USER_TABLES:
         await session.execute(delete(table).where(table.user_id == user_id))
     await session.execute(delete(User).where(User.id == user_id))

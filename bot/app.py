@@ -1,0 +1,143 @@
+"""``skilltree run``: every adapter whose credentials are set, the scheduler, one HTTP server.
+
+The composition root for a long-running bot. Imports of platform packages happen here, inside
+the function, so a console-only user never loads discord.py or slack-bolt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from datetime import timedelta
+
+from aiohttp import web
+
+from bot.bootstrap import build_core
+from bot.clock import Clock
+from bot.config import Settings
+from bot.core import Core
+from bot.ports import Notifier
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def build_http_app(core: Core) -> web.Application:
+    """Health and readiness for orchestrators; adapters and pages add their own routes."""
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+
+    async def healthz(_: web.Request) -> web.Response:
+        return web.json_response({"ok": True})
+
+    async def readyz(_: web.Request) -> web.Response:
+        ok = await core.db.ping()
+        return web.json_response({"ok": ok, "database": ok}, status=200 if ok else 503)
+
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    if core.web_links is not None:
+        from bot.web import add_routes
+
+        add_routes(app, core, core.web_links)
+    return app
+
+
+def _install_signal_handlers(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+
+
+async def run(
+    settings: Settings, *, stop: asyncio.Event | None = None, clock: Clock | None = None
+) -> None:
+    """Run until ``stop`` is set (SIGTERM/SIGINT set it); then stop taking work, let in-flight
+    deliveries finish and close everything."""
+    from scheduler.job import PromptScheduler
+    from scheduler.service import PromptService
+
+    stop = stop or asyncio.Event()
+    _install_signal_handlers(stop)
+    core = await build_core(settings, clock=clock)
+    notifiers: dict[str, Notifier] = {}
+    http = build_http_app(core)
+    tasks: list[asyncio.Task[None]] = []
+    socket_handler = None
+
+    if settings.slack_bot_token is not None:
+        from adapters.slack.app import build_slack_app
+        from adapters.slack.client import make_web_client
+        from adapters.slack.notifier import SlackNotifier
+        from adapters.slack.web import add_slack_routes
+
+        client = make_web_client(settings)
+        bolt = build_slack_app(core, settings, client=client)
+        notifiers["slack"] = SlackNotifier(client)
+        if settings.slack_app_token is not None:
+            from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+            socket_handler = AsyncSocketModeHandler(
+                bolt, settings.slack_app_token.get_secret_value(), web_client=client
+            )
+        elif settings.slack_signing_secret is not None:
+            add_slack_routes(http, bolt, settings.slack_signing_secret.get_secret_value())
+        else:
+            log.error(
+                "SLACK_BOT_TOKEN is set without SLACK_SIGNING_SECRET or SLACK_APP_TOKEN;"
+                " Slack is off"
+            )
+            notifiers.pop("slack")
+
+    if settings.discord_token is not None:
+        from adapters.discord.runner import serve_discord
+
+        def on_notifier(n: Notifier) -> None:
+            notifiers["discord"] = n
+
+        tasks.append(
+            asyncio.create_task(
+                serve_discord(core, settings, stop, on_notifier=on_notifier), name="discord"
+            )
+        )
+
+    service = PromptService(
+        core,
+        notifiers,
+        grace=timedelta(hours=settings.reminder_grace_hours),
+        concurrency=settings.delivery_concurrency,
+    )
+    prompts = PromptScheduler(
+        service, core.clock, interval_seconds=settings.scheduler_interval_seconds
+    )
+
+    runner = web.AppRunner(http, access_log=None)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, settings.host, settings.port)
+        await site.start()
+        log.info("HTTP server on %s:%s", settings.host, settings.port)
+        if socket_handler is not None:
+            await socket_handler.connect_async()  # type: ignore[no-untyped-call]
+            log.info("Slack Socket Mode connected")
+        prompts.start()
+        waiter = asyncio.create_task(stop.wait(), name="stop")
+        done, _ = await asyncio.wait({waiter, *tasks}, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            if task is not waiter and task.exception() is not None:
+                log.error("an adapter stopped: %r", task.exception())
+        stop.set()
+    finally:
+        log.info("stopping: no new work; finishing in-flight deliveries")
+        await prompts.shutdown()
+        if socket_handler is not None:
+            await socket_handler.close_async()  # type: ignore[no-untyped-call]
+        for task in tasks:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(task, timeout=10)
+        await runner.cleanup()
+        await core.db.close()
+        log.info("stopped")

@@ -1,0 +1,258 @@
+"""``/leaderboard``: the study group's ranking, its history, a web link; plus hooks for
+``/progress`` (the caller's own rank and their skill-tree picture).
+
+Ranking rules live in ``bot.services.leaderboard``; this module only phrases and draws.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.context import Ctx
+from bot.db.models import Channel, LeaderboardSnapshot, Membership
+from bot.errors import UserError
+from bot.i18n import tr
+from bot.pace import PathStatus
+from bot.pictures import (
+    BoardRow,
+    board_model,
+    cjk_font_path,
+    leaderboard_png,
+    skill_tree_png,
+    tree_model,
+)
+from bot.services import leaderboard as lb
+from bot.services import store
+from bot.types import Attachment, Button, Field, Locale, Reply
+
+BOARD_LINES = 15  # chat shows the top 15; the picture and the web page show everyone
+HISTORY: tuple[tuple[lb.PeriodKind, int], ...] = (("week", 8), ("month", 6))  # periods shown
+
+
+def anonymous_label(ctx: Ctx) -> str:
+    return ctx.t("lb.anonymous", k="{k}")
+
+
+async def group_channel(ctx: Ctx) -> Channel:
+    """The channel the command was typed in, as a study group; DMs have none."""
+    if ctx.inv.place.channel_id is None:
+        raise UserError("lb.need_channel")
+    return await store.ensure_channel(ctx.session, ctx.inv.place, ctx.now)
+
+
+def period_title(ctx: Ctx, period: lb.Period, locale: Locale | None = None) -> str:
+    loc = locale or ctx.locale
+    if period.kind == "all":
+        return tr(loc, "lb.period_all")
+    return tr(loc, f"lb.period_{period.kind}", code=period.key)
+
+
+def entry_line(ctx: Ctx, e: lb.Entry) -> str:
+    medal = {1: "🥇", 2: "🥈", 3: "🥉"}.get(e.rank, f"{e.rank}.")
+    streak = ctx.t("lb.streak", weeks=e.streak) if e.streak else ""
+    return ctx.t(
+        "lb.line",
+        medal=medal,
+        name=e.label,
+        days=lb.fmt_days(e.days),
+        steps=e.steps,
+        streak=streak,
+    ).rstrip(" ·")
+
+
+def board_rows(entries: list[lb.Entry], locale: Locale = "en") -> list[BoardRow]:
+    """Rows for the picture, anonymous labels in the picture's language."""
+    rows = []
+    anon = 0
+    for e in entries:
+        label = e.label
+        if e.anonymous:
+            anon += 1
+            label = tr(locale, "lb.anonymous", k=anon)
+        rows.append(BoardRow(e.rank, label, lb.fmt_days(e.days), e.steps, e.streak, e.fraction))
+    return rows
+
+
+def board_header(locale: Locale) -> tuple[str, ...]:
+    return tuple(
+        tr(locale, f"lb.col_{c}") for c in ("rank", "name", "days", "steps", "streak", "path")
+    )
+
+
+async def leaderboard(ctx: Ctx) -> Reply:
+    view = str(ctx.opts.get("view") or "week")
+    channel = await group_channel(ctx)
+    curriculum = ctx.core.curriculum
+    label = anonymous_label(ctx)
+    # Lazily freeze every finished period first, so history is complete whenever it is read.
+    # Snapshots store English labels; anonymous ones are translated when shown.
+    await lb.snapshot_closed_periods(ctx.session, curriculum, channel, ctx.now)
+    if view == "history":
+        return await _history(ctx, channel)
+    if view == "web":
+        return _web_link(ctx, channel)
+    kind: lb.PeriodKind = "all" if view == "all" else "month" if view == "month" else "week"
+    period, entries = await lb.board(
+        ctx.session, curriculum, channel, kind, ctx.now, anonymous_label=label
+    )
+    title = ctx.t("lb.title", channel=_channel_name(channel), period=period_title(ctx, period))
+    buttons = tuple(
+        Button(ctx.t(f"lb.button_{v}"), "leaderboard", v)
+        for v in ("week", "month", "all", "history")
+        if v != view
+    )
+    if not entries:
+        return Reply(title=title, text=ctx.t("lb.empty"), buttons=buttons, ephemeral=False)
+    lines = [entry_line(ctx, e) for e in entries[:BOARD_LINES]]
+    if len(entries) > BOARD_LINES:
+        lines.append(ctx.t("lb.more", count=len(entries) - BOARD_LINES))
+    locale = picture_locale(ctx)
+    pic_title = tr(
+        locale, "lb.title", channel=_channel_name(channel), period=period_title(ctx, period, locale)
+    )
+    png = await leaderboard_png(
+        board_model(
+            board_rows(entries, locale), title=pic_title, header=board_header(locale), locale=locale
+        )
+    )
+    footer = ctx.t("lb.footer")
+    if channel.leaderboard_reset_at is not None:
+        footer += " " + ctx.t("lb.since_reset", date=channel.leaderboard_reset_at.date())
+    return Reply(
+        title=title,
+        text="\n".join(lines),
+        attachments=(Attachment("leaderboard.png", png, "image/png", alt=title),),
+        buttons=buttons,
+        footer=footer,
+        ephemeral=False,
+    )
+
+
+def _channel_name(channel: Channel) -> str:
+    return f"#{channel.name}" if channel.name else "#" + channel.external_id
+
+
+async def _history(ctx: Ctx, channel: Channel) -> Reply:
+    fields: list[Field] = []
+    for kind, limit in HISTORY:
+        groups = await lb.history(ctx.session, channel.id, kind, limit)
+        if not groups:
+            continue
+        lines = []
+        for key, rows in groups:
+            winners = ", ".join(
+                f"{r.rank}. {_snapshot_label(ctx, r)} ({lb.fmt_days(r.days)})" for r in rows
+            )
+            lines.append(f"**{key}**: {winners}")
+        fields.append(Field(ctx.t(f"lb.history_{kind}"), "\n".join(lines), inline=False))
+    title = ctx.t("lb.history_title", channel=_channel_name(channel))
+    if not fields:
+        return Reply(title=title, text=ctx.t("lb.history_empty"), ephemeral=False)
+    return Reply(title=title, text="", fields=tuple(fields), ephemeral=False)
+
+
+def _snapshot_label(ctx: Ctx, row: LeaderboardSnapshot) -> str:
+    if row.user_id is None:  # the person deleted their data
+        return ctx.t("lb.former")
+    if row.anonymous:
+        return ctx.t("lb.anonymous", k=row.label.rsplit("#", 1)[-1])
+    return row.label
+
+
+def _web_link(ctx: Ctx, channel: Channel) -> Reply:
+    signer = ctx.core.web_links
+    if signer is None:
+        return Reply(text=ctx.t("lb.web_off"), kind="error")
+    url = signer.url(channel.id, ctx.now)
+    minutes = int(signer.ttl.total_seconds() // 60)
+    # Whoever holds the link can read the board until it expires, so only the admin sees it.
+    return Reply(text=ctx.t("lb.web_link", url=url, minutes=minutes), ephemeral=True)
+
+
+# --- hooks for /progress ------------------------------------------------------------------
+
+
+async def rank_field(ctx: Ctx) -> Field | None:
+    """The caller's "Rank in #channel" field for ``/progress``; None outside any study group.
+
+    Non-admins cannot open ``/leaderboard``, so this is where they see where they stand. The
+    channel is the one the command was typed in when the caller studies there, else their
+    first study group. It shows this week's rank and the all-time rank; people who chose
+    ``hidden`` still see their own rank, marked as not listed (other hidden people are left
+    out of the count).
+    """
+    channel: Channel | None = None
+    if ctx.inv.place.channel_id is not None:
+        channel = (
+            await ctx.session.execute(
+                select(Channel)
+                .join(Membership, Membership.channel_id == Channel.id)
+                .where(
+                    Membership.user_id == ctx.user.id,
+                    Channel.platform == ctx.inv.place.platform,
+                    Channel.workspace == ctx.inv.place.workspace,
+                    Channel.external_id == ctx.inv.place.channel_id,
+                )
+            )
+        ).scalar_one_or_none()
+    if channel is None:
+        groups = await store.user_channels(ctx.session, ctx.user.id)
+        if not groups:
+            return None
+        channel = groups[0]
+    # Other hidden people stay out of the count; a hidden caller still sees where they stand.
+    members = [
+        m
+        for m in await lb.load_members(ctx.session, channel.id)
+        if m.privacy != "hidden" or m.user_id == ctx.user.id
+    ]
+    parts = []
+    for kind in ("week", "all"):
+        period = lb.period_of(kind, ctx.now, channel.timezone)
+        entries = lb.rank_members(
+            ctx.core.curriculum,
+            members,
+            period,
+            ctx.now,
+            since=channel.leaderboard_reset_at,
+            include_hidden=True,
+        )
+        mine = next((e for e in entries if e.user_id == ctx.user.id), None)
+        parts.append(
+            ctx.t("lb.rank_of", rank=mine.rank, total=len(entries))
+            if mine
+            else ctx.t("lb.rank_none")
+        )
+    value = ctx.t("lb.rank_value", week=parts[0], all=parts[1])
+    if ctx.user.privacy == "hidden":
+        value += " " + ctx.t("lb.rank_hidden")
+    return Field(ctx.t("lb.rank_field", channel=_channel_name(channel)), value)
+
+
+async def progress_picture(ctx: Ctx, status: PathStatus, user_id: int | None = None) -> Attachment:
+    """The skill-tree PNG for ``/progress`` (the caller's, or ``user_id``'s when given)."""
+    states = await store.chapter_states(ctx.session, user_id or ctx.user.id)
+    return await tree_attachment(ctx, status, states)
+
+
+async def tree_attachment(ctx: Ctx, status: PathStatus, states: dict[str, str]) -> Attachment:
+    locale = picture_locale(ctx)
+    pace = status.pace
+    pace_key = f"pace.{pace.kind}" + ("_one" if pace.days == 1 else "")
+    caption = tr(
+        locale,
+        "lb.tree_caption",
+        days=lb.fmt_days(status.days_done),
+        total=status.total_days,
+        steps=status.steps_done,
+        step_total=len(status.steps),
+        pace=tr(locale, pace_key, days=pace.days),
+    )
+    model = tree_model(ctx.core.curriculum, status, states, locale=locale, caption=caption)
+    png = await skill_tree_png(model)
+    return Attachment("skill-tree.png", png, "image/png", alt=ctx.t("lb.tree_alt"))
+
+
+def picture_locale(ctx: Ctx) -> Locale:
+    """Chinese in pictures only when a CJK font is installed; English otherwise (no tofu)."""
+    return "zh" if ctx.locale == "zh" and cjk_font_path() is not None else "en"

@@ -1,0 +1,223 @@
+"""What a weekly prompt says, built from the curriculum and stored progress.
+
+Pure functions (no database, no clock): the service gathers the rows, these turn them into a
+``Reply``. Keeping them pure is what lets the dry run show exactly what would be sent.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from bot.i18n import tr
+from bot.pace import Pace, PathStatus
+from bot.types import Button, Field, Reply
+from curriculum import Curriculum, Path
+from curriculum.models import Text
+
+TOP_ACTIVE = 3
+T = TypeVar("T")
+
+
+def iso_week(instant: datetime, tz: str) -> int:
+    return instant.astimezone(ZoneInfo(tz)).isocalendar().week
+
+
+def pace_phrase(locale: str, pace: Pace) -> str:
+    """ "on track" / "4 days behind" / "2 days ahead", in the person's language."""
+    if pace.kind == "behind":
+        return (
+            tr(locale, "pace.behind_one")
+            if pace.days == 1
+            else tr(locale, "pace.behind", days=pace.days)
+        )
+    if pace.kind == "ahead":
+        return (
+            tr(locale, "pace.ahead_one")
+            if pace.days == 1
+            else tr(locale, "pace.ahead", days=pace.days)
+        )
+    return tr(locale, f"pace.{pace.kind}")
+
+
+def _rotate(items: list[T], n: int) -> T | None:
+    return items[n % len(items)] if items else None
+
+
+def tip_of_week(cur: Curriculum, week: int) -> tuple[str, Text] | None:
+    """One tip or pitfall from the seed (label key, text); a new one each ISO week."""
+    items = [("next.tip", t.text) for t in cur.tips] + [
+        ("scheduler.pitfall", p) for p in cur.pitfalls
+    ]
+    return _rotate(items, week)
+
+
+def seed_item_of_week(cur: Curriculum, paths: list[Path], week: int) -> tuple[str, Text] | None:
+    """A tip, pitfall, paper or project for a study group; rotating through all of them."""
+    items = [("next.tip", t.text) for t in cur.tips] + [
+        ("scheduler.pitfall", p) for p in cur.pitfalls
+    ]
+    for path in paths:
+        items += [("next.paper", p) for p in path.papers]
+        items += [("next.project", p) for p in path.projects]
+    return _rotate(items, week)
+
+
+def _chapters_label(ids: list[str]) -> str:
+    if len(ids) > 2:
+        parts = {i.split(".")[0] for i in ids}
+        nums = [int(i.split(".")[1]) for i in ids]
+        if len(parts) == 1 and nums == list(range(nums[0], nums[0] + len(nums))):
+            return f"{ids[0]}–{ids[-1]}"
+    return ", ".join(ids)
+
+
+PAUSE_WEEKS = 2
+
+
+def render_reminder(cur: Curriculum, status: PathStatus, locale: str, week: int) -> Reply | None:
+    """The personal weekly reminder; ``None`` when the path is finished (nothing to nag about).
+
+    Buttons: Done (the current step), Snooze 1 day, Skip this week, Pause 2 weeks; each one
+    is an ordinary command, so the core handles a press like a typed ``/done`` or ``/reminders``.
+
+    "Pause" pauses until a date two weeks on: ``/reminders pause`` alone (7 days) would end
+    exactly when the next weekly reminder is due, and so skip nothing.
+    """
+    step = status.current
+    if step is None:
+        return None
+    path = status.path
+    chapters = "\n".join(
+        f"{c} {cur.chapters[c].title.get(locale)}" if c in cur.chapters else c
+        for c in step.step.chapters
+    )
+    fields = [
+        Field(tr(locale, "next.chapters"), chapters, inline=False),
+        Field(tr(locale, "next.focus"), step.step.focus.get(locale)),
+        Field(tr(locale, "next.time"), tr(locale, "next.days", days=step.step.days)),
+        Field(tr(locale, "progress.pace"), pace_phrase(locale, status.pace)),
+    ]
+    tip = tip_of_week(cur, week)
+    if tip is not None:
+        fields.append(Field(tr(locale, tip[0]), tip[1].get(locale), inline=False))
+    n = step.index + 1
+    return Reply(
+        title=tr(locale, "scheduler.reminder_title"),
+        text=tr(
+            locale,
+            "scheduler.reminder_text",
+            n=n,
+            steps=len(status.steps),
+            path=path.title.get(locale),
+        ),
+        fields=tuple(fields),
+        buttons=(
+            Button(tr(locale, "button.done"), "done", f"step:{n}", style="primary"),
+            Button(tr(locale, "scheduler.button_snooze"), "reminders", "snooze"),
+            Button(tr(locale, "scheduler.button_skip"), "reminders", "skip"),
+            Button(
+                tr(locale, "scheduler.button_pause"),
+                "reminders",
+                f"pause {status.today + timedelta(weeks=PAUSE_WEEKS):%Y-%m-%d}",
+            ),
+        ),
+        footer=tr(locale, "scheduler.reminder_footer"),
+        ephemeral=False,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One person in a study group, as the channel prompt needs them."""
+
+    name: str
+    privacy: str  # shown | anonymous | hidden
+    status: PathStatus | None  # None: not enrolled (or on a path no longer in the curriculum)
+    completed_last_week: int
+
+
+def render_channel(
+    cur: Curriculum, channel_name: str, members: list[Member], locale: str, week: int
+) -> Reply | None:
+    """The study group's weekly prompt; ``None`` when nobody there follows a path."""
+    enrolled = [m for m in members if m.status is not None]
+    if not enrolled:
+        return None
+    fields: list[Field] = []
+    behind_total = 0
+    paths = [p for p in cur.paths if any(m.status and m.status.path.id == p.id for m in enrolled)]
+    for path in paths:
+        group = [m.status for m in enrolled if m.status and m.status.path.id == path.id]
+        at_step: Counter[int] = Counter()
+        finished = behind = 0
+        for st in group:
+            if st.current is None:
+                finished += 1
+                continue
+            at_step[st.current.index] += 1
+            if st.pace.kind == "behind":
+                behind += 1
+        behind_total += behind
+        lines = [
+            tr(
+                locale,
+                "scheduler.channel_step_line",
+                n=i + 1,
+                chapters=_chapters_label(path.steps[i].chapters),
+                focus=path.steps[i].focus.get(locale),
+                count=count,
+            )
+            for i, count in sorted(at_step.items())
+        ]
+        if finished:
+            lines.append(tr(locale, "scheduler.channel_finished_line", count=finished))
+        lines.append(tr(locale, "scheduler.channel_behind", behind=behind, total=len(group)))
+        fields.append(
+            Field(f"{path.icon} {path.title.get(locale)}".strip(), "\n".join(lines), False)
+        )
+
+    active = sorted(
+        (m for m in members if m.privacy != "hidden" and m.completed_last_week > 0),
+        key=lambda m: (-m.completed_last_week, m.name.casefold()),
+    )[:TOP_ACTIVE]
+    if active:
+        value = "\n".join(
+            tr(
+                locale,
+                "scheduler.channel_active_line",
+                name=_safe_name(m.name)
+                if m.privacy == "shown"
+                else tr(locale, "scheduler.someone"),
+                count=m.completed_last_week,
+            )
+            for m in active
+        )
+    else:
+        value = tr(locale, "scheduler.channel_active_none")
+    fields.append(Field(tr(locale, "scheduler.channel_active"), value, inline=False))
+    item = seed_item_of_week(cur, paths, week)
+    if item is not None:
+        fields.append(Field(tr(locale, item[0]), item[1].get(locale), inline=False))
+    return Reply(
+        title=tr(locale, "scheduler.channel_title", channel=f"#{channel_name}"),
+        text=tr(locale, "scheduler.channel_text", members=len(enrolled), behind=behind_total),
+        fields=tuple(fields),
+        footer=tr(locale, "scheduler.channel_footer"),
+        ephemeral=False,
+    )
+
+
+def _safe_name(name: str) -> str:
+    """A display name goes into a channel post: no pings (@everyone) and no markdown."""
+    cleaned = "".join(ch for ch in name if ch not in "*_~`|<>")
+    return cleaned.replace("@", "@\u200b").strip()[:80] or "?"
+
+
+def group_locale(locales: list[str]) -> str:
+    """A channel has no language of its own: use its members' most common one (ties: en)."""
+    counts = Counter("zh" if loc == "zh" else "en" for loc in locales)
+    return "zh" if counts["zh"] > counts["en"] else "en"

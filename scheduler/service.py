@@ -1,0 +1,759 @@
+"""Which weekly prompts are due, and sending each of them at most once.
+
+One tick (``run_once``) asks the database what is due, and for each prompt:
+
+1. **claims** it in one short transaction: lock the row (``FOR UPDATE SKIP LOCKED`` on
+   PostgreSQL; SQLite has a single writer), re-check that it is still due, insert the
+   ``Delivery`` row (status ``sending``; unique per recipient, kind and local ISO week) and move
+   ``next_due_at`` to the following week — all or nothing;
+2. **sends** it through the platform's ``Notifier``, retrying transient errors with backoff;
+3. **records** the outcome (``sent`` / ``failed``), suspending a recipient after several
+   failed weeks in a row.
+
+Snoozes (``/reminders snooze``) ride on the same machinery: a pref whose ``snooze_until`` has
+passed gets the reminder's content once more (kind ``snooze``, period = the local date of
+``snooze_until``), and the claim clears ``snooze_until`` without touching ``next_due_at``.
+
+The claim commits before the send, so a second scheduler, a restart or a crash never sends a
+prompt twice: the price is that a process killed *during* a send leaves that one claim in
+doubt (``sending``); it is marked ``unknown`` after ``lease`` and not resent (at most once).
+
+Channel prompts keep no due instant of their own: the last scheduled instant of the
+channel's weekday/time is recomputed each tick, and the Delivery row says whether it went out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core import Core
+from bot.db.models import (
+    Channel,
+    ChapterProgress,
+    Delivery,
+    Enrollment,
+    Membership,
+    ReminderPref,
+    User,
+)
+from bot.handlers.reminders import SNOOZE
+from bot.pace import local_date, path_status
+from bot.ports import ChannelTarget, DeliveryError, Notifier, UserTarget
+from bot.services import store
+from bot.types import Reply
+from scheduler.render import (
+    Member,
+    group_locale,
+    iso_week,
+    render_channel,
+    render_reminder,
+)
+from scheduler.timing import iso_period, next_weekly
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["reminder", "snooze", "channel"]
+DEFAULT_WEEKDAY = 0
+DEFAULT_TIME = "09:00"
+DETAIL_MAX = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """One prompt that is (or would be) sent: who, when in their zone, and what."""
+
+    kind: Kind
+    recipient: str  # "user:<id>" or "channel:<id>": the Delivery key's recipient
+    platform: str
+    target: UserTarget | ChannelTarget
+    due_at: datetime  # UTC
+    timezone: str
+    period: str  # local ISO week of due_at, e.g. "2027-W11"; a snooze's local date, "2027-03-16"
+    reply: Reply
+    user_id: int | None = None
+
+    @property
+    def local_time(self) -> datetime:
+        return self.due_at.astimezone(ZoneInfo(self.timezone))
+
+    @property
+    def key(self) -> str:
+        """Unique per logical message: Discord can drop a duplicate by this nonce."""
+        return f"{self.recipient}:{self.kind}:{self.period}"
+
+
+@dataclass(slots=True)
+class RunReport:
+    """What one tick did; counts for logs and tests."""
+
+    sent: list[str] = field(default_factory=list)  # prompt keys
+    failed: list[str] = field(default_factory=list)
+    paused: int = 0
+    stale: int = 0  # missed by more than the grace window: skipped
+    not_sent: int = 0  # finished path, already delivered this week, nothing to say
+    busy: int = 0  # claimed by another scheduler or changed meanwhile
+    suspended: int = 0
+    in_doubt: int = 0  # old "sending" claims marked "unknown"
+    errors: int = 0  # bugs: logged with a traceback
+
+
+@dataclass(slots=True)
+class _Decision:
+    action: Literal["send", "paused", "stale", "skip"]
+    advance_to: datetime | None = None  # weekly reminders: the new next_due_at
+    prompt: Prompt | None = None
+
+
+_SECRETISH = re.compile(r"(xox[a-z]-[\w-]+|xapp-[\w-]+|Bot\s+[\w.-]{20,}|Bearer\s+\S+)", re.I)
+
+
+def _safe(message: str) -> str:
+    """Error text goes into logs and the Delivery row: strip anything shaped like a token."""
+    return _SECRETISH.sub("[redacted]", message)[:DETAIL_MAX]
+
+
+def _insert(session: AsyncSession, table: Any) -> Any:
+    dialect = session.bind.dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def last_weekly(at: datetime, weekday: int, local_time: str, tz: str) -> datetime:
+    """The latest scheduled instant at or before ``at`` (UTC)."""
+    fire = next_weekly(at - timedelta(days=8), weekday, local_time, tz)
+    while True:
+        following = next_weekly(fire, weekday, local_time, tz)
+        if following > at:
+            return fire
+        fire = following
+
+
+class PromptService:
+    def __init__(
+        self,
+        core: Core,
+        notifiers: dict[str, Notifier],
+        *,
+        grace: timedelta = timedelta(hours=6),
+        concurrency: int = 8,
+        max_attempts: int = 3,
+        backoff_seconds: float = 2.0,
+        suspend_after: int = 3,
+        lease: timedelta = timedelta(minutes=15),
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        self.core = core
+        self.notifiers = notifiers
+        self.grace = grace
+        self.max_attempts = max(1, max_attempts)
+        self.backoff_seconds = backoff_seconds
+        self.suspend_after = suspend_after
+        self.lease = lease
+        self._sleep = sleep
+        self._semaphore = asyncio.Semaphore(concurrency)
+
+    # --- public ---------------------------------------------------------------------------
+
+    async def due(self, at: datetime, *, all_platforms: bool = False) -> list[Prompt]:
+        """Every prompt ``run_once(at)`` would send, rendered; writes and sends nothing.
+
+        ``all_platforms``: include platforms without a notifier (the CLI has none).
+        """
+        platforms = None if all_platforms else set(self.notifiers)
+        prompts: list[Prompt] = []
+        async with self.core.db.transaction() as session:
+            prefs = await self._due_prefs(session, at, platforms)
+            defaults = await self._default_prefs(session, at, platforms)
+            prefs += [p for p in defaults if p.next_due_at is not None and p.next_due_at <= at]
+            for pref in prefs:
+                user = await session.get(User, pref.user_id)
+                enrollment = await session.get(Enrollment, pref.user_id)
+                if user is None or enrollment is None:
+                    continue
+                decision = await self._decide_reminder(session, pref, user, enrollment, at)
+                if decision.prompt is not None:
+                    prompts.append(decision.prompt)
+            weekly = {p.recipient for p in prompts}
+            for pref, user, enrollment in await self._snoozed(session, at, platforms):
+                decision = await self._decide_snooze(session, pref, user, enrollment, at)
+                # run_once sends a person's weekly reminder first, and that replaces the snooze.
+                if decision.prompt is not None and decision.prompt.recipient not in weekly:
+                    prompts.append(decision.prompt)
+            for channel in await self._channels(session, platforms):
+                prompt = await self._decide_channel(session, channel, at)
+                if prompt is not None:
+                    prompts.append(prompt)
+        return sorted(prompts, key=lambda p: (p.due_at, p.kind, p.recipient))
+
+    async def run_once(self, at: datetime) -> RunReport:
+        """Claim, send and record every prompt due at ``at``. Safe to run concurrently."""
+        report = RunReport()
+        platforms = set(self.notifiers)
+        if not platforms:
+            return report
+        async with self.core.db.transaction() as session:
+            report.in_doubt = await self._sweep_stale_claims(session, at)
+            await self._create_default_prefs(session, at, platforms)
+            weekly = {p.user_id for p in await self._due_prefs(session, at, platforms)}
+            snoozed = {p.user_id for p, _, _ in await self._snoozed(session, at, platforms)}
+            channel_ids = [c.id for c in await self._channels(session, platforms)]
+        async with asyncio.TaskGroup() as group:
+            for uid in sorted(weekly | snoozed):
+                work = self._person(uid, uid in weekly, uid in snoozed, at, report)
+                group.create_task(work)
+            for cid in channel_ids:
+                work = self._channel(cid, at, report)
+                group.create_task(self._guard(work, report, f"prompt for channel:{cid}"))
+        if report.stale:
+            log.warning(
+                "skipped %d reminder(s) missed by more than the %s grace window",
+                report.stale,
+                self.grace,
+            )
+        if report.sent or report.failed:
+            log.info(
+                "weekly prompts: %d sent, %d failed, %d paused, %d busy",
+                len(report.sent),
+                len(report.failed),
+                report.paused,
+                report.busy,
+            )
+        return report
+
+    # --- one reminder ---------------------------------------------------------------------
+
+    async def _guard(self, work: Awaitable[None], report: RunReport, what: str) -> None:
+        """One prompt's bug must not stop the others (cancellation still propagates)."""
+        try:
+            await work
+        except Exception:
+            report.errors += 1
+            log.exception("weekly %s failed; it stays due for the next tick", what)
+
+    async def _person(
+        self, user_id: int, weekly: bool, snoozed: bool, at: datetime, report: RunReport
+    ) -> None:
+        """One person's weekly reminder, then their snooze: one after the other, so the two
+        never contend for the person's row (and a weekly one due now supersedes the snooze)."""
+        if weekly:
+            work = self._reminder(user_id, at, report)
+            await self._guard(work, report, f"reminder for user:{user_id}")
+        if snoozed:
+            work = self._snooze(user_id, at, report)
+            await self._guard(work, report, f"snoozed reminder for user:{user_id}")
+
+    async def _reminder(self, user_id: int, at: datetime, report: RunReport) -> None:
+        async with self._semaphore:
+            async with self.core.db.transaction() as session:
+                pref = (
+                    await session.execute(
+                        select(ReminderPref)
+                        .where(
+                            ReminderPref.user_id == user_id,
+                            ReminderPref.enabled.is_(True),
+                            ReminderPref.next_due_at <= at,
+                        )
+                        .with_for_update(skip_locked=True)
+                    )
+                ).scalar_one_or_none()
+                user = await session.get(User, user_id)
+                enrollment = await session.get(Enrollment, user_id)
+                if pref is None or user is None or enrollment is None:
+                    report.busy += 1  # locked by another scheduler, or changed since the query
+                    return
+                decision = await self._decide_reminder(session, pref, user, enrollment, at)
+                if decision.advance_to is not None:
+                    pref.next_due_at = decision.advance_to
+                    pref.updated_at = at
+                if decision.action == "paused":
+                    report.paused += 1
+                elif decision.action == "stale":
+                    report.stale += 1
+                elif decision.action == "skip":
+                    report.not_sent += 1
+                prompt = decision.prompt
+                if prompt is None:
+                    return
+                delivery_id = await self._claim(session, prompt, at)
+                if delivery_id is None:
+                    report.busy += 1
+                    return
+            await self._deliver(prompt, delivery_id, at, report)
+
+    async def _decide_reminder(
+        self,
+        session: AsyncSession,
+        pref: ReminderPref,
+        user: User,
+        enrollment: Enrollment,
+        at: datetime,
+    ) -> _Decision:
+        due = pref.next_due_at
+        assert due is not None
+        channels = await self._user_channels(session, user)
+        tz = self._user_zone(pref, user, channels)
+
+        def following(after: datetime) -> datetime:
+            return next_weekly(after, pref.weekday, pref.local_time, tz)
+
+        today = local_date(at, tz)
+        if pref.paused_until is not None and pref.paused_until > today:
+            resume = next_weekly(
+                max(due, at), pref.weekday, pref.local_time, tz, not_before=pref.paused_until
+            )
+            return _Decision("paused", resume)
+        if at - due > self.grace:
+            return _Decision("stale", following(at))
+        advance = following(due)
+        if advance <= at:
+            advance = following(at)
+        recipient = f"user:{user.id}"
+        period = iso_period(due, tz)
+        if await self._delivered(session, recipient, "reminder", period):
+            return _Decision("skip", advance)  # e.g. the time was moved within the same week
+        prompt = await self._reminder_prompt(
+            session, "reminder", user, enrollment, channels, tz, due, period, at
+        )
+        if prompt is None:
+            return _Decision("skip", advance)  # finished, or a path no longer in the curriculum
+        return _Decision("send", advance, prompt)
+
+    async def _reminder_prompt(
+        self,
+        session: AsyncSession,
+        kind: Kind,
+        user: User,
+        enrollment: Enrollment,
+        channels: list[Channel],
+        tz: str,
+        due: datetime,
+        period: str,
+        at: datetime,
+    ) -> Prompt | None:
+        """The personal reminder as of ``at``; ``None`` when there is nothing to remind about."""
+        path = self.core.curriculum.path_by_id.get(enrollment.path_id)
+        if path is None:
+            return None
+        states = await store.chapter_states(session, user.id)
+        status = path_status(path, states, enrollment.plan_start, at, tz)
+        reply = render_reminder(self.core.curriculum, status, user.locale, iso_week(due, tz))
+        if reply is None:
+            return None
+        target = UserTarget(
+            user.platform,
+            user.workspace,
+            user.external_id,
+            fallback_channel=channels[0].external_id if channels else None,
+        )
+        return Prompt(
+            kind, f"user:{user.id}", user.platform, target, due, tz, period, reply, user.id
+        )
+
+    async def _user_channels(self, session: AsyncSession, user: User) -> list[Channel]:
+        return [
+            c
+            for c in await store.user_channels(session, user.id)
+            if c.platform == user.platform and c.workspace == user.workspace
+        ]
+
+    @staticmethod
+    def _user_zone(pref: ReminderPref, user: User, channels: list[Channel]) -> str:
+        """Their own setting, else the platform's, else their study group's, else UTC."""
+        for tz in (pref.timezone, user.timezone, *(c.timezone for c in channels)):
+            if tz:
+                return tz
+        return "UTC"
+
+    # --- one snooze -----------------------------------------------------------------------
+
+    async def _snooze(self, user_id: int, at: datetime, report: RunReport) -> None:
+        async with self._semaphore:
+            async with self.core.db.transaction() as session:
+                pref = (
+                    await session.execute(
+                        select(ReminderPref)
+                        .where(
+                            ReminderPref.user_id == user_id,
+                            ReminderPref.enabled.is_(True),
+                            ReminderPref.snooze_until <= at,
+                        )
+                        .with_for_update(skip_locked=True)
+                    )
+                ).scalar_one_or_none()
+                user = await session.get(User, user_id)
+                enrollment = await session.get(Enrollment, user_id)
+                if pref is None or user is None or enrollment is None:
+                    report.busy += 1
+                    return
+                decision = await self._decide_snooze(session, pref, user, enrollment, at)
+                # Whatever the decision, this snooze is used up (next_due_at is not touched).
+                pref.snooze_until = None
+                pref.updated_at = at
+                if decision.action == "paused":
+                    report.paused += 1
+                elif decision.action == "stale":
+                    report.stale += 1
+                elif decision.action == "skip":
+                    report.not_sent += 1
+                prompt = decision.prompt
+                if prompt is None:
+                    return
+                delivery_id = await self._claim(session, prompt, at)
+                if delivery_id is None:
+                    report.busy += 1
+                    return
+            await self._deliver(prompt, delivery_id, at, report)
+
+    async def _decide_snooze(
+        self,
+        session: AsyncSession,
+        pref: ReminderPref,
+        user: User,
+        enrollment: Enrollment,
+        at: datetime,
+    ) -> _Decision:
+        """The reminder once more at ``snooze_until``; reads only, the caller clears it."""
+        due = pref.snooze_until
+        assert due is not None
+        channels = await self._user_channels(session, user)
+        tz = self._user_zone(pref, user, channels)
+        if pref.paused_until is not None and pref.paused_until > local_date(at, tz):
+            return _Decision("paused")
+        if at - due > self.grace:
+            return _Decision("stale")
+        recipient = f"user:{user.id}"
+        if await self._reminded_since(session, recipient, due - SNOOZE):
+            return _Decision("skip")  # a weekly reminder went out since the snooze: no twin
+        period = local_date(due, tz).isoformat()
+        if await self._delivered(session, recipient, "snooze", period):
+            return _Decision("skip")
+        prompt = await self._reminder_prompt(
+            session, "snooze", user, enrollment, channels, tz, due, period, at
+        )
+        if prompt is None:
+            return _Decision("skip")
+        return _Decision("send", prompt=prompt)
+
+    # --- one channel ----------------------------------------------------------------------
+
+    async def _channel(self, channel_id: int, at: datetime, report: RunReport) -> None:
+        async with self._semaphore:
+            async with self.core.db.transaction() as session:
+                channel = (
+                    await session.execute(
+                        select(Channel)
+                        .where(Channel.id == channel_id, Channel.prompts_enabled.is_(True))
+                        .with_for_update(skip_locked=True)
+                    )
+                ).scalar_one_or_none()
+                if channel is None:
+                    report.busy += 1
+                    return
+                prompt = await self._decide_channel(session, channel, at)
+                if prompt is None:
+                    return
+                delivery_id = await self._claim(session, prompt, at)
+                if delivery_id is None:
+                    report.busy += 1
+                    return
+            await self._deliver(prompt, delivery_id, at, report)
+
+    async def _decide_channel(
+        self, session: AsyncSession, channel: Channel, at: datetime
+    ) -> Prompt | None:
+        tz = channel.timezone or "UTC"
+        due = last_weekly(at, channel.prompt_weekday, channel.prompt_time, tz)
+        if at - due > self.grace or due < channel.created_at:
+            return None  # not this week's moment, missed too long ago, or before the group
+        recipient, period = f"channel:{channel.id}", iso_period(due, tz)
+        if await self._delivered(session, recipient, "channel", period):
+            return None
+        rows = (
+            await session.execute(
+                select(User, Enrollment)
+                .join(Membership, Membership.user_id == User.id)
+                .outerjoin(Enrollment, Enrollment.user_id == User.id)
+                .where(Membership.channel_id == channel.id)
+                .order_by(User.id)
+            )
+        ).all()
+        week_ago = at - timedelta(days=7)
+        done_counts = dict(
+            (
+                await session.execute(
+                    select(ChapterProgress.user_id, func.count())
+                    .join(Membership, Membership.user_id == ChapterProgress.user_id)
+                    .where(
+                        Membership.channel_id == channel.id,
+                        ChapterProgress.state == "done",
+                        ChapterProgress.completed_at > week_ago,
+                        ChapterProgress.completed_at <= at,
+                    )
+                    .group_by(ChapterProgress.user_id)
+                )
+            )
+            .tuples()
+            .all()
+        )
+        members: list[Member] = []
+        for user, enrollment in rows:
+            path = self.core.curriculum.path_by_id.get(enrollment.path_id) if enrollment else None
+            status = None
+            if enrollment is not None and path is not None:
+                states = await store.chapter_states(session, user.id)
+                status = path_status(path, states, enrollment.plan_start, at, user.timezone or tz)
+            members.append(
+                Member(user.display_name, user.privacy, status, done_counts.get(user.id, 0))
+            )
+        locale = group_locale([u.locale for u, _ in rows])
+        name = channel.name or channel.external_id
+        reply = render_channel(self.core.curriculum, name, members, locale, iso_week(due, tz))
+        if reply is None:
+            return None
+        target = ChannelTarget(channel.platform, channel.workspace, channel.external_id)
+        return Prompt("channel", recipient, channel.platform, target, due, tz, period, reply)
+
+    # --- queries --------------------------------------------------------------------------
+
+    async def _due_prefs(
+        self, session: AsyncSession, at: datetime, platforms: set[str] | None
+    ) -> list[ReminderPref]:
+        stmt = (
+            select(ReminderPref)
+            .join(User, User.id == ReminderPref.user_id)
+            .join(Enrollment, Enrollment.user_id == ReminderPref.user_id)
+            .where(ReminderPref.enabled.is_(True), ReminderPref.next_due_at <= at)
+            .order_by(ReminderPref.next_due_at, ReminderPref.user_id)
+        )
+        if platforms is not None:
+            stmt = stmt.where(User.platform.in_(platforms))
+        return list((await session.execute(stmt)).scalars().all())
+
+    async def _snoozed(
+        self, session: AsyncSession, at: datetime, platforms: set[str] | None
+    ) -> list[tuple[ReminderPref, User, Enrollment]]:
+        """Enabled prefs of enrolled people whose snooze has come (pauses are checked later:
+        they depend on the person's zone)."""
+        stmt = (
+            select(ReminderPref, User, Enrollment)
+            .join(User, User.id == ReminderPref.user_id)
+            .join(Enrollment, Enrollment.user_id == ReminderPref.user_id)
+            .where(ReminderPref.enabled.is_(True), ReminderPref.snooze_until <= at)
+            .order_by(ReminderPref.snooze_until, ReminderPref.user_id)
+        )
+        if platforms is not None:
+            stmt = stmt.where(User.platform.in_(platforms))
+        return list((await session.execute(stmt)).tuples().all())
+
+    async def _default_prefs(
+        self, session: AsyncSession, at: datetime, platforms: set[str] | None
+    ) -> list[ReminderPref]:
+        """Enrolled people without a reminder row get the default: Monday 09:00 in their zone,
+        first due the Monday after they enrolled. Returned unsaved: the dry run only reads."""
+        stmt = (
+            select(User, Enrollment)
+            .join(Enrollment, Enrollment.user_id == User.id)
+            .outerjoin(ReminderPref, ReminderPref.user_id == User.id)
+            .where(ReminderPref.user_id.is_(None))
+            .order_by(User.id)
+        )
+        if platforms is not None:
+            stmt = stmt.where(User.platform.in_(platforms))
+        prefs: list[ReminderPref] = []
+        for user, enrollment in (await session.execute(stmt)).tuples().all():
+            pref = ReminderPref(
+                user_id=user.id,
+                enabled=True,
+                weekday=DEFAULT_WEEKDAY,
+                local_time=DEFAULT_TIME,
+                timezone=None,
+                paused_until=None,
+                updated_at=at,
+            )
+            channels = await store.user_channels(session, user.id)
+            tz = self._user_zone(pref, user, channels)
+            pref.next_due_at = next_weekly(
+                enrollment.enrolled_at, DEFAULT_WEEKDAY, DEFAULT_TIME, tz
+            )
+            prefs.append(pref)
+        return prefs
+
+    async def _create_default_prefs(
+        self, session: AsyncSession, at: datetime, platforms: set[str]
+    ) -> None:
+        for pref in await self._default_prefs(session, at, platforms):
+            await session.execute(
+                _insert(session, ReminderPref)
+                .values(
+                    user_id=pref.user_id,
+                    enabled=True,
+                    weekday=pref.weekday,
+                    local_time=pref.local_time,
+                    timezone=None,  # None: follow the person's zone if it changes later
+                    paused_until=None,
+                    next_due_at=pref.next_due_at,
+                    updated_at=at,
+                )
+                .on_conflict_do_nothing(index_elements=["user_id"])
+            )
+
+    async def _channels(self, session: AsyncSession, platforms: set[str] | None) -> list[Channel]:
+        has_members = select(Membership.channel_id).where(Membership.channel_id == Channel.id)
+        stmt = (
+            select(Channel)
+            .where(Channel.prompts_enabled.is_(True), has_members.exists())
+            .order_by(Channel.id)
+        )
+        if platforms is not None:
+            stmt = stmt.where(Channel.platform.in_(platforms))
+        return list((await session.execute(stmt)).scalars().all())
+
+    @staticmethod
+    async def _delivered(session: AsyncSession, recipient: str, kind: str, period: str) -> bool:
+        found = await session.execute(
+            select(Delivery.id).where(
+                Delivery.recipient == recipient, Delivery.kind == kind, Delivery.period == period
+            )
+        )
+        return found.first() is not None
+
+    @staticmethod
+    async def _reminded_since(session: AsyncSession, recipient: str, since: datetime) -> bool:
+        """Whether a weekly reminder was claimed for ``recipient`` after ``since``."""
+        found = await session.execute(
+            select(Delivery.id).where(
+                Delivery.recipient == recipient,
+                Delivery.kind == "reminder",
+                Delivery.created_at > since,
+            )
+        )
+        return found.first() is not None
+
+    # --- claim, send, record --------------------------------------------------------------
+
+    async def _claim(self, session: AsyncSession, prompt: Prompt, at: datetime) -> int | None:
+        """Insert the Delivery row before sending; ``None`` if someone else already has it."""
+        stmt = (
+            _insert(session, Delivery)
+            .values(
+                recipient=prompt.recipient,
+                user_id=prompt.user_id,
+                kind=prompt.kind,
+                period=prompt.period,
+                status="sending",
+                attempts=0,
+                detail="",
+                created_at=at,
+                updated_at=at,
+            )
+            .on_conflict_do_nothing(index_elements=["recipient", "kind", "period"])
+            .returning(Delivery.id)
+        )
+        return (await session.execute(stmt)).scalar_one_or_none()
+
+    async def _deliver(
+        self, prompt: Prompt, delivery_id: int, at: datetime, report: RunReport
+    ) -> None:
+        attempts, error = 0, ""
+        for attempt in range(1, self.max_attempts + 1):
+            if not await self._still_claimed(delivery_id):
+                log.info("dropped %s: the recipient's data was deleted meanwhile", prompt.key)
+                return
+            attempts = attempt
+            try:
+                await self._send(prompt)
+                error = ""
+                break
+            except DeliveryError as exc:
+                error = _safe(f"{type(exc).__name__}: {exc}")
+                if exc.permanent:
+                    break
+            except Exception as exc:  # an adapter bug or a network error: retry like transient
+                error = _safe(f"{type(exc).__name__}: {exc}")
+            log.warning("send %s failed (attempt %d): %s", prompt.key, attempt, error)
+            if attempt < self.max_attempts:
+                await self._sleep(self.backoff_seconds * 2 ** (attempt - 1))
+        ok = not error
+        async with self.core.db.transaction() as session:
+            delivery = await session.get(Delivery, delivery_id)
+            if delivery is None:
+                return  # the person deleted their data meanwhile
+            delivery.status = "sent" if ok else "failed"
+            delivery.attempts = attempts
+            delivery.detail = error
+            delivery.updated_at = at
+            if not ok and await self._suspend_if_failing(session, prompt):
+                report.suspended += 1
+        (report.sent if ok else report.failed).append(prompt.key)
+
+    async def _still_claimed(self, delivery_id: int) -> bool:
+        """``/forget-me`` deletes the claim with the person: then never send (nor retry)."""
+        async with self.core.db.transaction() as session:
+            found = await session.execute(select(Delivery.id).where(Delivery.id == delivery_id))
+            return found.first() is not None
+
+    async def _send(self, prompt: Prompt) -> None:
+        notifier = self.notifiers[prompt.platform]
+        if isinstance(prompt.target, UserTarget):
+            await notifier.send_to_user(prompt.target, prompt.reply, key=prompt.key)
+        else:
+            await notifier.send_to_channel(prompt.target, prompt.reply, key=prompt.key)
+
+    async def _suspend_if_failing(self, session: AsyncSession, prompt: Prompt) -> bool:
+        """After ``suspend_after`` failed weeks in a row, stop trying (and say so in the log)."""
+        if self.suspend_after <= 0 or prompt.kind == "snooze":
+            return False  # a failed snooze is not a failed week: the weekly ones decide
+        statuses = (
+            (
+                await session.execute(
+                    select(Delivery.status)
+                    .where(Delivery.recipient == prompt.recipient, Delivery.kind == prompt.kind)
+                    .order_by(Delivery.period.desc())
+                    .limit(self.suspend_after)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if len(statuses) < self.suspend_after or any(s != "failed" for s in statuses):
+            return False
+        if prompt.kind == "reminder":
+            await session.execute(
+                update(ReminderPref)
+                .where(ReminderPref.user_id == prompt.user_id)
+                .values(enabled=False)
+            )
+        else:
+            channel_id = int(prompt.recipient.split(":", 1)[1])
+            await session.execute(
+                update(Channel).where(Channel.id == channel_id).values(prompts_enabled=False)
+            )
+        log.warning(
+            "suspended weekly %s prompts for %s after %d failed weeks in a row",
+            prompt.kind,
+            prompt.recipient,
+            self.suspend_after,
+        )
+        return True
+
+    async def _sweep_stale_claims(self, session: AsyncSession, at: datetime) -> int:
+        """Claims left ``sending`` by a process that died mid-send: in doubt, so never resent."""
+        result = await session.execute(
+            update(Delivery)
+            .where(Delivery.status == "sending", Delivery.updated_at < at - self.lease)
+            .values(status="unknown", detail="in doubt: the sender stopped mid-send", updated_at=at)
+        )
+        count = int(getattr(result, "rowcount", 0) or 0)
+        if count:
+            log.warning("%d weekly prompt(s) were in doubt after a restart; not resending", count)
+        return count

@@ -1,0 +1,78 @@
+"""A Notifier that keeps what it was asked to send, and fails or hangs on request."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import Clock
+from bot.ports import ChannelTarget, DeliveryError, UserTarget
+from bot.types import Reply
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    target: UserTarget | ChannelTarget
+    reply: Reply
+    key: str
+    at: datetime | None
+
+    @property
+    def to(self) -> str:
+        """``user:alice`` or ``channel:study``: the platform-side name, for assertions."""
+        if isinstance(self.target, UserTarget):
+            return f"user:{self.target.user_id}"
+        return f"channel:{self.target.channel_id}"
+
+
+class FakeNotifier:
+    """In-memory twin of an adapter's Notifier.
+
+    ``fail_next(n)`` fails the next n calls; ``fail_for(id)`` fails every call to one person
+    or channel; ``hang_after(k, task)`` cancels ``task`` (a running ``run_once``) on the call
+    after k successful sends and never completes that call, like a process stopped mid-send.
+    ``log`` may be shared between notifiers (two schedulers, one outside world).
+    """
+
+    def __init__(
+        self, platform: str = "test", *, clock: Clock | None = None, log: list[Sent] | None = None
+    ) -> None:
+        self.platform = platform
+        self.clock = clock
+        self.sent: list[Sent] = [] if log is None else log
+        self.calls = 0
+        self._next_failures: list[Exception] = []
+        self._always: dict[str, DeliveryError] = {}
+        self._hang: tuple[int, asyncio.Task[object]] | None = None
+
+    def fail_next(self, n: int, *, permanent: bool = False, exc: Exception | None = None) -> None:
+        for _ in range(n):
+            self._next_failures.append(exc or DeliveryError("HTTP 503", permanent=permanent))
+
+    def fail_for(self, ident: str, *, permanent: bool = True) -> None:
+        err = "cannot send messages to this user (50007)" if permanent else "HTTP 502"
+        self._always[ident] = DeliveryError(err, permanent=permanent)
+
+    def hang_after(self, k: int, task: asyncio.Task[object]) -> None:
+        self._hang = (k, task)
+
+    async def send_to_user(self, target: UserTarget, reply: Reply, *, key: str) -> None:
+        await self._send(target, target.user_id, reply, key)
+
+    async def send_to_channel(self, target: ChannelTarget, reply: Reply, *, key: str) -> None:
+        await self._send(target, target.channel_id, reply, key)
+
+    async def _send(
+        self, target: UserTarget | ChannelTarget, ident: str, reply: Reply, key: str
+    ) -> None:
+        self.calls += 1
+        await asyncio.sleep(0)  # a real send yields to the loop; let other tasks interleave
+        if self._hang is not None and len(self.sent) >= self._hang[0]:
+            self._hang[1].cancel()
+            await asyncio.Event().wait()  # never returns: cancelled with the run
+        if self._next_failures:
+            raise self._next_failures.pop(0)
+        if ident in self._always:
+            raise self._always[ident]
+        self.sent.append(Sent(target, reply, key, self.clock.now() if self.clock else None))
