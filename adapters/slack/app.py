@@ -1,0 +1,240 @@
+"""The Bolt app: one slash command listener per core command, one button listener, App Home.
+
+Every listener acks first: Slack gives 3 s, and the database may be slower than that. The
+answer then goes through the interaction's ``response_url`` (valid 30 minutes), so it can
+take as long as it needs. Nothing here does I/O until a request arrives.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.client import make_web_client
+from adapters.slack.identity import PLATFORM, UserDirectory, place_for
+from adapters.slack.render import (
+    MAX_BLOCKS,
+    MAX_HOME_BLOCKS,
+    Block,
+    context_block,
+    fallback_text,
+    header_block,
+    parse_action_value,
+    render_blocks,
+)
+from adapters.slack.surface import slash_command_names
+from adapters.slack.texts import t
+from bot.config import Settings
+from bot.core import Core
+from bot.i18n import tr
+from bot.types import Actor, Attachment, Place, Reply, normalize_locale
+
+log = logging.getLogger(__name__)
+
+ACTION_PATTERN = re.compile(r"^st:")
+Respond = Callable[..., Awaitable[Any]]
+
+
+class SlackBot:
+    """What the listeners share: the core, the Web API client and the user directory."""
+
+    def __init__(self, core: Core, settings: Settings, client: AsyncWebClient) -> None:
+        self.core = core
+        self.client = client
+        self.directory = UserDirectory(
+            client,
+            admin_user_ids=settings.slack_admin_user_ids,
+            default_locale=normalize_locale(settings.default_locale),
+        )
+
+    # --- listeners ------------------------------------------------------------------------
+
+    def command_listener(self, name: str) -> Callable[..., Awaitable[None]]:
+        async def on_command(ack: Any, command: dict[str, Any], respond: Respond) -> None:
+            await ack()  # before any database work: Slack waits 3 s at most
+            team = str(command.get("team_id") or "")
+            actor = await self.directory.actor(
+                team, str(command.get("user_id") or ""), str(command.get("user_name") or "")
+            )
+            place = place_for(team, command.get("channel_id"), command.get("channel_name"))
+            text = str(command.get("text") or "")
+            reply = await self._safely(
+                actor, self.core.handle_command_text(actor, place, name, text, "slash")
+            )
+            await self.deliver(reply, actor, place, respond)
+
+        on_command.__name__ = f"on_{name.replace('-', '_')}"
+        return on_command
+
+    async def on_action(
+        self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Respond
+    ) -> None:
+        await ack()
+        user = body.get("user") or {}
+        team = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
+        actor = await self.directory.actor(
+            team, str(user.get("id") or ""), str(user.get("username") or user.get("name") or "")
+        )
+        from_home = (body.get("view") or {}).get("type") == "home"
+        if from_home:
+            place = Place(PLATFORM, team, None)  # the Home tab is no channel
+        else:
+            place = place_for(team, (body.get("channel") or {}).get("id"))
+        value = parse_action_value(action.get("value"))
+        if value is None:
+            reply = Reply(text=t(actor.locale, "bad_button"), kind="error")
+        else:
+            reply = await self._safely(
+                actor, self.core.handle_text(actor, place, "/" + value, source="button")
+            )
+        if from_home:
+            await self.publish_home(actor, last=reply)
+        else:
+            await self.deliver(reply, actor, place, respond)
+
+    async def on_home_opened(self, ack: Any, event: dict[str, Any], body: dict[str, Any]) -> None:
+        await ack()
+        if event.get("tab", "home") != "home":
+            return
+        team = str(body.get("team_id") or event.get("view", {}).get("team_id") or "")
+        actor = await self.directory.actor(team, str(event.get("user") or ""))
+        await self.publish_home(actor)
+
+    # --- output ---------------------------------------------------------------------------
+
+    async def _safely(self, actor: Actor, work: Awaitable[Reply]) -> Reply:
+        """The core already turns failures into Replies; this guards the adapter's own glue."""
+        try:
+            return await work
+        except Exception:
+            log.exception("slack: handling a request failed")
+            return Reply(text=tr(actor.locale, "error.internal"), kind="error")
+
+    async def deliver(self, reply: Reply, actor: Actor, place: Place, respond: Respond) -> None:
+        """Answer through response_url: ephemeral unless the core says everyone may see it.
+
+        Files follow the answer: a public answer's files (the leaderboard picture) are posted
+        in its channel after it; a private answer's files (the data export, an admin's CSV)
+        go to the person's DM with the bot, never to a channel others can read.
+        """
+        public = not reply.ephemeral and place.channel_id is not None
+        notes: list[str] = []
+        if not public:
+            notes = [await self._send_file(actor, None, att) for att in reply.attachments]
+        blocks = render_blocks(reply)
+        if notes:
+            blocks = [*blocks[: MAX_BLOCKS - 1], context_block(*notes)]
+        await self._respond(
+            respond,
+            response_type="ephemeral" if reply.ephemeral else "in_channel",
+            blocks=blocks,
+            text=fallback_text(reply),
+        )
+        if public:
+            for att in reply.attachments:
+                if not await self._upload(actor, place.channel_id, att):
+                    note = t(actor.locale, "file_failed", name=att.filename)
+                    await self._respond(respond, response_type="ephemeral", text=note)
+
+    async def _respond(self, respond: Respond, **kwargs: Any) -> None:
+        try:
+            await respond(replace_original=False, **kwargs)
+        except Exception as exc:  # the URL itself is a credential: do not log it
+            log.warning("slack: answering via response_url failed: %s", type(exc).__name__)
+
+    async def _send_file(self, actor: Actor, channel: str | None, att: Attachment) -> str:
+        ok = await self._upload(actor, channel, att)
+        return t(actor.locale, "file_sent" if ok else "file_failed", name=att.filename)
+
+    async def _upload(self, actor: Actor, channel: str | None, att: Attachment) -> bool:
+        """files_upload_v2 into ``channel``, or into the person's DM with the bot when None."""
+        try:
+            if channel is None:
+                opened = await self.client.conversations_open(users=actor.user_id)
+                channel = str((opened.get("channel") or {}).get("id") or "")
+            await self.client.files_upload_v2(
+                channel=channel,
+                filename=att.filename,
+                content=att.data,
+                title=att.filename,
+                alt_txt=(att.alt or None) if att.is_image else None,
+            )
+        except (SlackApiError, SlackRequestError, OSError, TimeoutError, ValueError) as exc:
+            log.warning("slack: uploading %s failed: %s", att.filename, type(exc).__name__)
+            return False
+        return True
+
+    async def home_blocks(self, actor: Actor, last: Reply | None = None) -> list[Block]:
+        place = Place(PLATFORM, actor.workspace, None)
+        blocks: list[Block] = [header_block(t(actor.locale, "home_title"))]
+        parts: list[Reply] = []
+        if last is not None:
+            blocks.append(context_block(t(actor.locale, "home_last")))
+            parts.append(last)
+        for line in ("/progress", "/reminders"):
+            reply = await self._safely(actor, self.core.handle_text(actor, place, line, "text"))
+            parts.append(replace(reply, kind="info") if reply.kind == "error" else reply)
+        first_action = 0
+        for i, reply in enumerate(parts):
+            if i:
+                blocks.append({"type": "divider"})
+            blocks += render_blocks(reply, first_action=first_action, inline_files=False)
+            first_action += len(reply.buttons)
+        blocks.append(context_block(t(actor.locale, "home_intro")))
+        return blocks[:MAX_HOME_BLOCKS]
+
+    async def publish_home(self, actor: Actor, last: Reply | None = None) -> None:
+        try:
+            blocks = await self.home_blocks(actor, last)
+            await self.client.views_publish(
+                user_id=actor.user_id, view={"type": "home", "blocks": blocks}
+            )
+        except Exception:
+            log.exception("slack: publishing the Home tab failed")
+
+
+async def require_identity(
+    body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]
+) -> BoltResponse:
+    """Refuse (400) a command or click that names no person or has nowhere to answer, before
+    any listener acks it: there is no one to answer and nothing to store."""
+    if "command" in body:
+        needed = (body.get("team_id"), body.get("user_id"), body.get("response_url"))
+        if not all(isinstance(v, str) and v for v in needed):
+            return BoltResponse(status=400, body="incomplete slash command")
+    elif body.get("type") == "block_actions":
+        user = body.get("user")
+        if not isinstance(user, dict) or not user.get("id") or not body.get("actions"):
+            return BoltResponse(status=400, body="incomplete interaction")
+    return await next()
+
+
+def build_slack_app(
+    core: Core, settings: Settings, *, client: AsyncWebClient | None = None
+) -> AsyncApp:
+    """The Bolt app for ``core``. Request signatures are checked when a signing secret is set
+    (HTTP mode); Socket Mode needs none."""
+    client = client or make_web_client(settings)
+    secret = settings.slack_signing_secret
+    app = AsyncApp(
+        client=client,
+        signing_secret=secret.get_secret_value() if secret else None,
+        request_verification_enabled=secret is not None,
+        # Ack first, answer later: the HTTP response goes out as soon as ack() is called.
+        process_before_response=False,
+    )
+    bot = SlackBot(core, settings, client)
+    app.middleware(require_identity)
+    for name in slash_command_names():
+        app.command(f"/{name}")(bot.command_listener(name))
+    app.action(ACTION_PATTERN)(bot.on_action)
+    app.event("app_home_opened")(bot.on_home_opened)
+    return app

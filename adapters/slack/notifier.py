@@ -1,0 +1,107 @@
+"""The Notifier port for Slack: weekly prompts and nudges outside any interaction.
+
+``chat.postMessage`` with ``channel=<user id>`` posts in the app's DM with that person (Slack
+opens it). When that is impossible — the person left, DMs with apps are off — the message goes
+to their study channel instead. Rate limits (429 + Retry-After), 5xx and dropped connections are
+retried by the client's retry handlers (see ``client.py``); what still fails becomes a
+``DeliveryError`` whose ``permanent`` flag tells the scheduler whether to try again later.
+
+Slack has no idempotency key for chat.postMessage, so ``key`` is only logged: duplicates are
+prevented by the scheduler's delivery log, not here.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.identity import PLATFORM
+from adapters.slack.render import fallback_text, render_blocks
+from bot.ports import ChannelTarget, DeliveryError, UserTarget
+from bot.types import Reply
+
+log = logging.getLogger(__name__)
+
+# A DM to this person cannot work; their study channel might.
+DM_FALLBACK_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "user_not_found",
+        "account_inactive",
+        "cannot_dm_bot",
+        "user_disabled",
+        "messages_tab_disabled",
+        "restricted_action",
+    }
+)
+# Retrying later will not help.
+PERMANENT_ERRORS = DM_FALLBACK_ERRORS | frozenset(
+    {
+        "is_archived",
+        "channel_is_archived",
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "account_inactive",
+        "missing_scope",
+        "invalid_blocks",
+        "msg_too_long",
+        "team_access_not_granted",
+        "no_permission",
+    }
+)
+
+
+def _error_code(exc: SlackApiError) -> str:
+    return str(exc.response.get("error") or f"http_{exc.response.status_code}")
+
+
+class SlackNotifier:
+    platform = PLATFORM
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+
+    async def _post(self, channel: str, reply: Reply) -> dict[str, Any]:
+        resp = await self.client.chat_postMessage(
+            channel=channel, blocks=render_blocks(reply), text=fallback_text(reply)
+        )
+        return dict(resp.data) if isinstance(resp.data, dict) else {}
+
+    async def send_to_user(self, target: UserTarget, reply: Reply, *, key: str) -> None:
+        try:
+            await self._post(target.user_id, reply)
+            return
+        except SlackApiError as exc:
+            code = _error_code(exc)
+            if code not in DM_FALLBACK_ERRORS or not target.fallback_channel:
+                raise self._delivery_error(exc, f"DM to {target.user_id}", key) from exc
+            log.info("slack: DM to %s failed (%s); using their channel", target.user_id, code)
+        except SlackClientError as exc:
+            raise DeliveryError(f"DM to {target.user_id}: {type(exc).__name__}") from exc
+        except (OSError, TimeoutError) as exc:
+            raise DeliveryError(f"DM to {target.user_id}: {type(exc).__name__}") from exc
+        await self.send_to_channel(
+            ChannelTarget(target.platform, target.workspace, target.fallback_channel),
+            reply,
+            key=key,
+        )
+
+    async def send_to_channel(self, target: ChannelTarget, reply: Reply, *, key: str) -> None:
+        try:
+            await self._post(target.channel_id, reply)
+        except SlackApiError as exc:
+            raise self._delivery_error(exc, f"post to {target.channel_id}", key) from exc
+        except (SlackClientError, OSError, TimeoutError) as exc:
+            raise DeliveryError(f"post to {target.channel_id}: {type(exc).__name__}") from exc
+
+    @staticmethod
+    def _delivery_error(exc: SlackApiError, what: str, key: str) -> DeliveryError:
+        code = _error_code(exc)
+        permanent = code in PERMANENT_ERRORS
+        log.warning("slack: %s failed (%s, key %s, permanent=%s)", what, code, key, permanent)
+        return DeliveryError(f"{what}: {code}", permanent=permanent)

@@ -1,0 +1,27 @@
+"""The Slack adapter's own sentences, in English and Simplified Chinese."""
+
+from __future__ import annotations
+
+from bot.i18n import L
+
+TEXTS: dict[str, L] = {
+    "file_sent": L("I sent `{name}` to our direct messages.", "我已把 `{name}` 发到我们的私信中。"),
+    "file_failed": L(
+        "I could not upload `{name}`; please try again later.",
+        "无法上传 `{name}`，请稍后再试。",
+    ),
+    "bad_button": L(
+        "That button no longer works. Type `/help` to see every command.",
+        "这个按钮已失效。输入 `/help` 查看所有命令。",
+    ),
+    "home_title": L("Your study dashboard", "你的学习面板"),
+    "home_last": L("Last action", "上一步操作"),
+    "home_intro": L(
+        "Type `/path` in any channel to pick a learning path; `/help` lists every command.",
+        "在任意频道输入 `/path` 选择学习路线；输入 `/help` 查看所有命令。",
+    ),
+}
+
+
+def t(locale: str, key: str, **kwargs: object) -> str:
+    return TEXTS[key].get(locale).format(**kwargs)
