@@ -1,0 +1,19 @@
+"""The Discord adapter: slash commands, buttons and DMs over discord.py.
+
+This package is ``adapters.discord``; ``import discord`` elsewhere still means discord.py,
+since imports are absolute.
+"""
+
+from adapters.discord.commands import command_payloads, print_commands, sync_commands
+from adapters.discord.notifier import DiscordNotifier
+from adapters.discord.runner import configure_endpoints, serve_discord, sync_now
+
+__all__ = [
+    "DiscordNotifier",
+    "command_payloads",
+    "configure_endpoints",
+    "print_commands",
+    "serve_discord",
+    "sync_commands",
+    "sync_now",
+]

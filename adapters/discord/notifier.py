@@ -1,0 +1,238 @@
+"""Messages outside any interaction (weekly prompts, nudges) over discord.py's HTTP client.
+
+A DM needs a DM channel: we open it once per person and remember its id, in memory and (given
+a ``Database``) in ``users.dm_channel_id``, so after a restart a DM is still one request. A
+remembered channel that Discord no longer accepts (10003 Unknown Channel, 50007) is forgotten,
+reopened once and the message retried. When a person does not accept DMs from the bot (error
+50007 on a freshly opened channel) the message goes to their study channel with a mention
+instead. Every message carries a nonce derived from the caller's key with
+``enforce_nonce``, so a retried send within Discord's dedupe window is not posted twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from typing import Any
+
+import aiohttp
+import discord
+from discord.http import HTTPClient, handle_message_parameters
+from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from adapters.discord.client import DM_WORKSPACE, PLATFORM
+from adapters.discord.render import render
+from bot.db import Database, DatabaseUnavailable
+from bot.db.models import User
+from bot.ports import ChannelTarget, DeliveryError, UserTarget
+from bot.types import Reply
+
+log = logging.getLogger(__name__)
+
+CANNOT_DM = 50007  # "Cannot send messages to this user"
+UNKNOWN_CHANNEL = 10003
+STALE_DM_CODES = (UNKNOWN_CHANNEL, CANNOT_DM)  # on a remembered channel: reopen once, retry
+MAX_NONCE = 25
+
+
+def nonce_for(key: str) -> str:
+    """Discord nonces are at most 25 characters. A short key is used as is; a longer one is
+    hashed, since two keys sharing a 25-character prefix must not silence each other."""
+    if len(key) <= MAX_NONCE:
+        return key
+    return hashlib.sha256(key.encode()).hexdigest()[:MAX_NONCE]
+
+
+def _is_transient(exc: BaseException) -> bool:
+    return isinstance(
+        exc,
+        discord.DiscordServerError
+        | discord.RateLimited
+        | aiohttp.ClientError
+        | OSError
+        | asyncio.TimeoutError,
+    )
+
+
+class _OnlyMention(discord.AllowedMentions):
+    """Ping only the person a fallback post is for (never @everyone or roles). discord.py
+    would send user ids as integers; the API types snowflakes as strings."""
+
+    def __init__(self, user_id: str | None) -> None:
+        super().__init__(everyone=False, roles=False, users=False, replied_user=False)
+        self.user_id = user_id
+
+    def to_dict(self) -> dict[str, Any]:  # type: ignore[override]
+        return {"parse": [], "users": [self.user_id] if self.user_id else []}
+
+
+class DiscordNotifier:
+    platform = PLATFORM
+
+    def __init__(self, http: HTTPClient, db: Database | None = None) -> None:
+        self.http = http
+        self.db = db  # None: DM channels are remembered for this process only
+        self._dm_channels: dict[str, str] = {}
+
+    @classmethod
+    def from_client(cls, client: discord.Client, db: Database | None = None) -> DiscordNotifier:
+        return cls(client.http, db)
+
+    async def send_to_user(self, target: UserTarget, reply: Reply, *, key: str) -> None:
+        workspace = None if target.workspace == DM_WORKSPACE else target.workspace
+        try:
+            await self._send_dm(target, reply, key=key, workspace=workspace)
+            return
+        except discord.Forbidden as exc:
+            if exc.code != CANNOT_DM:
+                raise self._failure(exc, f"DM to {target.user_id}") from exc
+            if not target.fallback_channel:
+                raise DeliveryError(
+                    f"user {target.user_id} does not accept DMs and has no study channel",
+                    permanent=True,
+                ) from exc
+            log.info("user %s does not accept DMs; posting in their channel", target.user_id)
+        except discord.HTTPException as exc:
+            if exc.code == UNKNOWN_CHANNEL:  # even a freshly opened DM channel: try later
+                self._dm_channels.pop(target.user_id, None)
+                raise DeliveryError(f"DM to {target.user_id}: stale DM channel") from exc
+            raise self._failure(exc, f"DM to {target.user_id}") from exc
+        except Exception as exc:
+            if _is_transient(exc):
+                raise DeliveryError(f"DM to {target.user_id}: {exc!r}") from exc
+            raise
+        await self._send_channel(
+            target.fallback_channel, reply, key=key, mention=target.user_id, workspace=None
+        )
+
+    async def send_to_channel(self, target: ChannelTarget, reply: Reply, *, key: str) -> None:
+        await self._send_channel(target.channel_id, reply, key=key, mention=None, workspace=None)
+
+    # --- internals -------------------------------------------------------------------------
+
+    async def _send_channel(
+        self, channel_id: str, reply: Reply, *, key: str, mention: str | None, workspace: str | None
+    ) -> None:
+        try:
+            await self._post(channel_id, reply, key=key, mention=mention, workspace=workspace)
+        except discord.HTTPException as exc:
+            raise self._failure(exc, f"channel {channel_id}") from exc
+        except Exception as exc:
+            if _is_transient(exc):
+                raise DeliveryError(f"channel {channel_id}: {exc!r}") from exc
+            raise
+
+    async def _send_dm(
+        self, target: UserTarget, reply: Reply, *, key: str, workspace: str | None
+    ) -> None:
+        """Post in the person's DM channel: a remembered one if we have it (one request), else
+        a new one. A remembered channel Discord refuses is reopened once and the post retried;
+        nothing was posted by the refused request, so the retry cannot duplicate it."""
+        channel_id = await self._remembered_dm_channel(target)
+        if channel_id is not None:
+            try:
+                await self._post(channel_id, reply, key=key, workspace=workspace)
+                return
+            except discord.HTTPException as exc:
+                if exc.code not in STALE_DM_CODES:
+                    raise
+                log.info(
+                    "DM channel %s of user %s refused (%s); opening it again",
+                    channel_id,
+                    target.user_id,
+                    exc.code,
+                )
+                await self._forget_dm_channel(target, channel_id)
+        channel_id = await self._open_dm_channel(target)
+        await self._post(channel_id, reply, key=key, workspace=workspace)
+
+    async def _remembered_dm_channel(self, target: UserTarget) -> str | None:
+        cached = self._dm_channels.get(target.user_id)
+        if cached is not None or self.db is None:
+            return cached
+        try:
+            async with self.db.transaction() as session:
+                stored = (
+                    await session.execute(
+                        select(User.dm_channel_id).where(
+                            User.platform == PLATFORM,
+                            User.workspace == target.workspace,
+                            User.external_id == target.user_id,
+                        )
+                    )
+                ).scalar_one_or_none()
+        except (DatabaseUnavailable, SQLAlchemyError) as exc:
+            log.warning("could not read the DM channel of user %s: %s", target.user_id, exc)
+            return None
+        if stored:
+            self._dm_channels[target.user_id] = stored
+        return stored or None
+
+    async def _open_dm_channel(self, target: UserTarget) -> str:
+        # The id goes out as a string snowflake, as the API description types it.
+        data = await self.http.start_private_message(target.user_id)
+        channel_id = str(data["id"])
+        self._dm_channels[target.user_id] = channel_id
+        # One DM channel per person, whatever the workspace: every row of theirs gets it.
+        await self._store_dm_channel(
+            target, channel_id, User.platform == PLATFORM, User.external_id == target.user_id
+        )
+        return channel_id
+
+    async def _forget_dm_channel(self, target: UserTarget, channel_id: str) -> None:
+        if self._dm_channels.get(target.user_id) == channel_id:
+            del self._dm_channels[target.user_id]
+        await self._store_dm_channel(
+            target,
+            None,
+            User.platform == PLATFORM,
+            User.external_id == target.user_id,
+            User.dm_channel_id == channel_id,  # not a newer one someone else just stored
+        )
+
+    async def _store_dm_channel(
+        self, target: UserTarget, channel_id: str | None, *where: Any
+    ) -> None:
+        """Best effort: a cache the database cannot hold costs one request later, no more."""
+        if self.db is None:
+            return
+        try:
+            async with self.db.transaction() as session:
+                await session.execute(update(User).where(*where).values(dm_channel_id=channel_id))
+        except (DatabaseUnavailable, SQLAlchemyError) as exc:
+            log.warning("could not save the DM channel of user %s: %s", target.user_id, exc)
+
+    async def _post(
+        self,
+        channel_id: str,
+        reply: Reply,
+        *,
+        key: str,
+        mention: str | None = None,
+        workspace: str | None = None,
+    ) -> None:
+        out = render(reply, workspace=workspace)
+        content = out.content
+        if mention is not None:
+            content = f"<@{mention}> {content}" if content else f"<@{mention}>"
+        params = handle_message_parameters(
+            content=content,
+            embed=out.embed if out.embed is not None else discord.utils.MISSING,
+            view=out.view if out.view is not None else discord.utils.MISSING,
+            files=out.files or discord.utils.MISSING,
+            nonce=nonce_for(key),
+            allowed_mentions=_OnlyMention(mention),
+        )
+        try:
+            await self.http.send_message(int(channel_id), params=params)
+        finally:
+            for file in out.files:
+                file.close()
+
+    def _failure(self, exc: discord.HTTPException, what: str) -> DeliveryError:
+        """4xx: this message will never go through as it is (gone, blocked, malformed).
+        5xx (after discord.py's own retries): try again later."""
+        permanent = exc.status < 500
+        return DeliveryError(f"{what}: {exc.status} {exc.code} {exc.text}", permanent=permanent)
