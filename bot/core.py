@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -19,6 +19,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands import COMMANDS
 from bot.context import Ctx
 from bot.db import Database, DatabaseUnavailable
+from bot.directory import Directory
 from bot.errors import UserError
 from bot.handlers.common import chapter_label, path_names
 from bot.i18n import MESSAGES, tr
@@ -36,6 +37,10 @@ log = logging.getLogger(__name__)
 MAX_INPUT_LENGTH = 2000
 MAX_ID = 64  # users.external_id, channels.external_id, workspace: String(64)
 MAX_NAME = 200  # users.display_name: String(200)
+
+# Told every invoked command: its name, outcome (ok, refused, user_error, db_error, error) and
+# the seconds it took. ``skilltree run`` sets one that feeds the Prometheus metrics.
+CommandObserver = Callable[[str, str, float], None]
 
 
 def sane_actor(actor: Actor) -> Actor:
@@ -65,6 +70,8 @@ class Core:
         self.chapter_base_url = chapter_base_url
         self.commands: dict[str, CommandSpec] = {c.name: c for c in commands}
         self.web_links = web_links  # signs /leaderboard web links; None: the web page is off
+        self.directory = Directory(db)
+        self.observer: CommandObserver | None = None
 
     # --- entry points ---------------------------------------------------------------------
 
@@ -143,14 +150,17 @@ class Core:
             log.exception("command /%s failed", spec.name)
             return self._error(locale, tr(locale, "error.internal"))
         finally:
+            elapsed = time.perf_counter() - started
             log.info(
                 "command /%s by %s:%s → %s in %.1f ms",
                 command,
                 actor.platform,
                 actor.user_id,
                 outcome,
-                (time.perf_counter() - started) * 1000,
+                elapsed * 1000,
             )
+            if self.observer is not None:
+                self.observer(spec.name, outcome, elapsed)
 
     async def autocomplete(self, source: str, query: str, locale: Locale) -> list[tuple[str, str]]:
         """(value, label) pairs for a partly typed option; Discord shows at most 25."""

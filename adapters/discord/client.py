@@ -23,14 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import discord
-from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.discord.commands import USER, autocomplete_source, sync_commands
 from adapters.discord.render import decode_custom_id, render
 from bot.core import Core
-from bot.db import Database, DatabaseUnavailable
-from bot.db.models import Channel
+from bot.db import DatabaseUnavailable
+from bot.directory import Directory
 from bot.i18n import tr
 from bot.types import Actor, Place, Reply, UserRef, normalize_locale
 
@@ -88,12 +86,12 @@ class AdminRoles:
 
     def __init__(
         self,
-        db: Database,
+        directory: Directory,
         *,
         ttl: float = ADMIN_ROLE_TTL,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.db = db
+        self.directory = directory
         self.ttl = ttl
         self.clock = clock
         self._cache: dict[tuple[str, str], tuple[float, str | None]] = {}
@@ -105,17 +103,8 @@ class AdminRoles:
         if hit is not None and hit[0] > now:
             return hit[1]
         try:
-            async with self.db.transaction() as session:
-                role = (
-                    await session.execute(
-                        select(Channel.admin_role).where(
-                            Channel.platform == PLATFORM,
-                            Channel.workspace == guild_id,
-                            Channel.external_id == channel_id,
-                        )
-                    )
-                ).scalar_one_or_none()
-        except (DatabaseUnavailable, SQLAlchemyError) as exc:
+            role = await self.directory.channel_admin_role(PLATFORM, guild_id, channel_id)
+        except DatabaseUnavailable as exc:
             # Not an admin by role, this once; the command itself reports the database.
             log.warning("could not read the admin role of channel %s: %s", channel_id, exc)
             return None
@@ -184,7 +173,7 @@ class SkilltreeClient(discord.Client):
         self.guild_ids = tuple(guild_ids)
         self.state_file = state_file
         self.answer_budget = answer_budget
-        self.admin_roles = AdminRoles(core.db)
+        self.admin_roles = AdminRoles(core.directory)
 
     async def setup_hook(self) -> None:
         """Runs after login, before the gateway: sync commands if they changed. A failed sync
@@ -232,6 +221,12 @@ class SkilltreeClient(discord.Client):
             return dataclasses.replace(actor, is_admin=True)
         return actor
 
+    async def _home_workspace(self, user_id: str) -> str | None:
+        try:
+            return await self.core.directory.home_workspace(PLATFORM, user_id, not_=DM_WORKSPACE)
+        except DatabaseUnavailable:
+            return None  # the command itself will report the database
+
     # --- kinds of interaction ---------------------------------------------------------------
 
     async def _slash(self, interaction: discord.Interaction) -> None:
@@ -239,8 +234,14 @@ class SkilltreeClient(discord.Client):
         place = place_for(interaction)
         command = str(data.get("name", ""))
 
-        async def work() -> Reply:  # the admin-role lookup counts against the answer budget
-            actor = await self._actor(interaction)
+        async def work() -> Reply:  # lookups count against the answer budget
+            nonlocal place
+            workspace = None
+            if interaction.guild_id is None:
+                # A DM belongs to no server: act on the person's record where they study.
+                workspace = await self._home_workspace(str(interaction.user.id))
+                place = place_for(interaction, workspace)
+            actor = await self._actor(interaction, workspace)
             return await self.core.invoke(actor, place, command, options_from(data), "slash")
 
         try:

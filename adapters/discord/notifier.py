@@ -1,7 +1,7 @@
 """Messages outside any interaction (weekly prompts, nudges) over discord.py's HTTP client.
 
 A DM needs a DM channel: we open it once per person and remember its id, in memory and (given
-a ``Database``) in ``users.dm_channel_id``, so after a restart a DM is still one request. A
+the core's ``Directory``) in the database, so after a restart a DM is still one request. A
 remembered channel that Discord no longer accepts (10003 Unknown Channel, 50007) is forgotten,
 reopened once and the message retried. When a person does not accept DMs from the bot (error
 50007 on a freshly opened channel) the message goes to their study channel with a mention
@@ -19,13 +19,11 @@ from typing import Any
 import aiohttp
 import discord
 from discord.http import HTTPClient, handle_message_parameters
-from sqlalchemy import select, update
-from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.discord.client import DM_WORKSPACE, PLATFORM
 from adapters.discord.render import render
-from bot.db import Database, DatabaseUnavailable
-from bot.db.models import User
+from bot.db import DatabaseUnavailable
+from bot.directory import Directory
 from bot.ports import ChannelTarget, DeliveryError, UserTarget
 from bot.types import Reply
 
@@ -71,14 +69,16 @@ class _OnlyMention(discord.AllowedMentions):
 class DiscordNotifier:
     platform = PLATFORM
 
-    def __init__(self, http: HTTPClient, db: Database | None = None) -> None:
+    def __init__(self, http: HTTPClient, directory: Directory | None = None) -> None:
         self.http = http
-        self.db = db  # None: DM channels are remembered for this process only
+        self.directory = directory  # None: DM channels are remembered for this process only
         self._dm_channels: dict[str, str] = {}
 
     @classmethod
-    def from_client(cls, client: discord.Client, db: Database | None = None) -> DiscordNotifier:
-        return cls(client.http, db)
+    def from_client(
+        cls, client: discord.Client, directory: Directory | None = None
+    ) -> DiscordNotifier:
+        return cls(client.http, directory)
 
     async def send_to_user(self, target: UserTarget, reply: Reply, *, key: str) -> None:
         workspace = None if target.workspace == DM_WORKSPACE else target.workspace
@@ -150,20 +150,11 @@ class DiscordNotifier:
 
     async def _remembered_dm_channel(self, target: UserTarget) -> str | None:
         cached = self._dm_channels.get(target.user_id)
-        if cached is not None or self.db is None:
+        if cached is not None or self.directory is None:
             return cached
         try:
-            async with self.db.transaction() as session:
-                stored = (
-                    await session.execute(
-                        select(User.dm_channel_id).where(
-                            User.platform == PLATFORM,
-                            User.workspace == target.workspace,
-                            User.external_id == target.user_id,
-                        )
-                    )
-                ).scalar_one_or_none()
-        except (DatabaseUnavailable, SQLAlchemyError) as exc:
+            stored = await self.directory.dm_channel(PLATFORM, target.workspace, target.user_id)
+        except DatabaseUnavailable as exc:
             log.warning("could not read the DM channel of user %s: %s", target.user_id, exc)
             return None
         if stored:
@@ -175,33 +166,25 @@ class DiscordNotifier:
         data = await self.http.start_private_message(target.user_id)
         channel_id = str(data["id"])
         self._dm_channels[target.user_id] = channel_id
-        # One DM channel per person, whatever the workspace: every row of theirs gets it.
-        await self._store_dm_channel(
-            target, channel_id, User.platform == PLATFORM, User.external_id == target.user_id
-        )
+        await self._store_dm_channel(target, channel_id)
         return channel_id
 
     async def _forget_dm_channel(self, target: UserTarget, channel_id: str) -> None:
         if self._dm_channels.get(target.user_id) == channel_id:
             del self._dm_channels[target.user_id]
-        await self._store_dm_channel(
-            target,
-            None,
-            User.platform == PLATFORM,
-            User.external_id == target.user_id,
-            User.dm_channel_id == channel_id,  # not a newer one someone else just stored
-        )
+        await self._store_dm_channel(target, None, replacing=channel_id)
 
     async def _store_dm_channel(
-        self, target: UserTarget, channel_id: str | None, *where: Any
+        self, target: UserTarget, channel_id: str | None, *, replacing: str | None = None
     ) -> None:
         """Best effort: a cache the database cannot hold costs one request later, no more."""
-        if self.db is None:
+        if self.directory is None:
             return
         try:
-            async with self.db.transaction() as session:
-                await session.execute(update(User).where(*where).values(dm_channel_id=channel_id))
-        except (DatabaseUnavailable, SQLAlchemyError) as exc:
+            await self.directory.set_dm_channel(
+                PLATFORM, target.user_id, channel_id, replacing=replacing
+            )
+        except DatabaseUnavailable as exc:
             log.warning("could not save the DM channel of user %s: %s", target.user_id, exc)
 
     async def _post(

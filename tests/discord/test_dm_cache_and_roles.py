@@ -16,6 +16,7 @@ from adapters.discord.client import AdminRoles
 from adapters.discord.notifier import DiscordNotifier
 from bot.db import Database
 from bot.db.models import Channel, User
+from bot.directory import Directory
 from bot.ports import DeliveryError, UserTarget
 from bot.types import Reply
 from tests.discord.conftest import RunningBot
@@ -60,7 +61,7 @@ async def _stored_dm_channels(db: Database, user_id: str = ALICE) -> dict[str, s
 
 
 async def _enrol_alice(fake: FakeDiscord) -> None:
-    """Alice gets a user row in the guild (and one for DMs) by using the bot."""
+    """Alice gets a user row in the guild by using the bot; her DM command acts on it."""
     await fake.answer(interaction_payload(2, slash("path", name="mlops")))
     await fake.answer(interaction_payload(2, slash("help"), dm=True))
 
@@ -74,7 +75,7 @@ async def test_after_a_restart_a_dm_is_one_request(bot: RunningBot, fake: FakeDi
     await bot.notifier.send_to_user(_target(), _nudge(), key="weekly:alice:W10")
     dm = fake.dm_channels[ALICE]
     # Every row of hers remembers it: a DM channel belongs to the person, not the workspace.
-    assert await _stored_dm_channels(bot.core.db) == {GUILD_ID: dm, "dm": dm}
+    assert await _stored_dm_channels(bot.core.db) == {GUILD_ID: dm}
 
     old = bot.notifier
     await bot.restart()
@@ -86,13 +87,6 @@ async def test_after_a_restart_a_dm_is_one_request(bot: RunningBot, fake: FakeDi
         "Time to study!",
         "Week 11",
     ]
-
-    # The DM row of hers is served from the database too, after another restart.
-    await bot.restart()
-    since = len(fake.requests)
-    assert bot.notifier is not None
-    await bot.notifier.send_to_user(UserTarget("discord", "dm", ALICE), _nudge(), key="dm:W11")
-    assert _calls(fake, since) == [("POST", MESSAGES, 200)]
 
 
 async def test_a_stale_remembered_channel_is_reopened_once(
@@ -115,7 +109,7 @@ async def test_a_stale_remembered_channel_is_reopened_once(
     new = fake.dm_channels[ALICE]
     assert new != old and len(fake.channel_messages[new]) == 1
     assert fake.channel_messages.get(CHANNEL_ID) is None, "no fallback to the study channel"
-    assert await _stored_dm_channels(bot.core.db) == {GUILD_ID: new, "dm": new}
+    assert await _stored_dm_channels(bot.core.db) == {GUILD_ID: new}
 
     since = len(fake.requests)
     await bot.notifier.send_to_user(_target(), _nudge("Week 12"), key="w12")
@@ -182,7 +176,7 @@ async def test_a_notifier_without_a_database_remembers_in_memory(
     await notifier.send_to_user(_target(), _nudge(), key="a")
     await notifier.send_to_user(_target(), _nudge(), key="b")
     assert len([r for r in fake.requests if r.path == OPEN_DM]) == 1
-    assert await _stored_dm_channels(bot.core.db) == {GUILD_ID: None, "dm": None}
+    assert await _stored_dm_channels(bot.core.db) == {GUILD_ID: None}
 
 
 async def test_an_unreachable_database_does_not_stop_a_dm(
@@ -264,7 +258,7 @@ async def test_everyone_is_never_the_admin_role(bot: RunningBot, fake: FakeDisco
 
 async def test_the_admin_role_is_per_channel(bot: RunningBot, fake: FakeDiscord) -> None:
     await _set_admin_role(fake, MENTOR_ROLE)
-    roles = AdminRoles(bot.core.db)
+    roles = AdminRoles(bot.core.directory)
     assert await roles.role_for(GUILD_ID, CHANNEL_ID) == MENTOR_ROLE
     assert await roles.role_for(GUILD_ID, "1300000000000000099") is None
     assert await roles.role_for("1200000000000000999", CHANNEL_ID) is None
@@ -283,7 +277,7 @@ async def test_admin_roles_are_cached_for_a_short_while(db: Database) -> None:
             )
         )
     clock = [100.0]
-    roles = AdminRoles(db, ttl=30, clock=lambda: clock[0])
+    roles = AdminRoles(Directory(db), ttl=30, clock=lambda: clock[0])
     statements: list[str] = []
 
     from sqlalchemy import event

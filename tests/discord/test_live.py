@@ -127,6 +127,14 @@ async def test_a_slash_command_in_a_dm(bot: RunningBot, fake: FakeDiscord):
     assert "/path" in text_of(message)
 
 
+async def test_a_slash_command_in_a_dm_acts_on_the_persons_server_record(
+    bot: RunningBot, fake: FakeDiscord
+):
+    await run(fake, "path", name="mlops")  # enrolled in the guild's study channel
+    message = await fake.answer(interaction_payload(2, slash("progress"), dm=True))
+    assert "MLOps" in text_of(message) and "0/10" in text_of(message)
+
+
 async def test_a_slow_core_is_deferred_then_edited(
     bot: RunningBot, fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch
 ):
@@ -371,6 +379,7 @@ async def test_who_and_where_reach_the_core(
 
     await fake.answer(interaction_payload(2, slash("help"), dm=True, permissions="32"))
     actor, place, *_ = seen[-1]
+    # Alice has no record anywhere yet (her /done was refused), so the DM is its own place.
     assert actor.workspace == "dm" and not actor.is_admin and place.is_dm
 
 
