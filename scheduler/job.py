@@ -83,7 +83,12 @@ class PromptScheduler:
         run = asyncio.create_task(self._run())
         self._in_flight.add(run)
         run.add_done_callback(self._in_flight.discard)
-        return await asyncio.shield(run)
+        try:
+            return await asyncio.shield(run)
+        except asyncio.CancelledError:
+            # APScheduler cancelled its job (shutdown); the shielded run goes on, and
+            # shutdown() waits for it. Ending quietly keeps a traceback out of the log.
+            return None
 
     async def _run(self) -> RunReport | None:
         try:
