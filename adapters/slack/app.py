@@ -20,6 +20,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.client import make_web_client
 from adapters.slack.identity import PLATFORM, UserDirectory, place_for
+from adapters.slack.manifest import UNINSTALL_EVENTS
+from adapters.slack.oauth import cached_authorize, oauth_enabled, oauth_settings
 from adapters.slack.render import (
     MAX_BLOCKS,
     MAX_HOME_BLOCKS,
@@ -58,30 +60,46 @@ class SlackBot:
     # --- listeners ------------------------------------------------------------------------
 
     def command_listener(self, name: str) -> Callable[..., Awaitable[None]]:
-        async def on_command(ack: Any, command: dict[str, Any], respond: Respond) -> None:
+        async def on_command(
+            ack: Any,
+            command: dict[str, Any],
+            respond: Respond,
+            client: AsyncWebClient | None = None,
+        ) -> None:
             await ack()  # before any database work: Slack waits 3 s at most
             team = str(command.get("team_id") or "")
             actor = await self.directory.actor(
-                team, str(command.get("user_id") or ""), str(command.get("user_name") or "")
+                team,
+                str(command.get("user_id") or ""),
+                str(command.get("user_name") or ""),
+                client,
             )
             place = place_for(team, command.get("channel_id"), command.get("channel_name"))
             text = str(command.get("text") or "")
             reply = await self._safely(
                 actor, self.core.handle_command_text(actor, place, name, text, "slash")
             )
-            await self.deliver(reply, actor, place, respond)
+            await self.deliver(reply, actor, place, respond, client)
 
         on_command.__name__ = f"on_{name.replace('-', '_')}"
         return on_command
 
     async def on_action(
-        self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Respond
+        self,
+        ack: Any,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: Respond,
+        client: AsyncWebClient | None = None,
     ) -> None:
         await ack()
         user = body.get("user") or {}
         team = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
         actor = await self.directory.actor(
-            team, str(user.get("id") or ""), str(user.get("username") or user.get("name") or "")
+            team,
+            str(user.get("id") or ""),
+            str(user.get("username") or user.get("name") or ""),
+            client,
         )
         from_home = (body.get("view") or {}).get("type") == "home"
         if from_home:
@@ -96,17 +114,23 @@ class SlackBot:
                 actor, self.core.handle_text(actor, place, "/" + value, source="button")
             )
         if from_home:
-            await self.publish_home(actor, last=reply)
+            await self.publish_home(actor, last=reply, client=client)
         else:
-            await self.deliver(reply, actor, place, respond)
+            await self.deliver(reply, actor, place, respond, client)
 
-    async def on_home_opened(self, ack: Any, event: dict[str, Any], body: dict[str, Any]) -> None:
+    async def on_home_opened(
+        self,
+        ack: Any,
+        event: dict[str, Any],
+        body: dict[str, Any],
+        client: AsyncWebClient | None = None,
+    ) -> None:
         await ack()
         if event.get("tab", "home") != "home":
             return
         team = str(body.get("team_id") or event.get("view", {}).get("team_id") or "")
-        actor = await self.directory.actor(team, str(event.get("user") or ""))
-        await self.publish_home(actor)
+        actor = await self.directory.actor(team, str(event.get("user") or ""), client=client)
+        await self.publish_home(actor, client=client)
 
     # --- output ---------------------------------------------------------------------------
 
@@ -118,17 +142,25 @@ class SlackBot:
             log.exception("slack: handling a request failed")
             return Reply(text=tr(actor.locale, "error.internal"), kind="error")
 
-    async def deliver(self, reply: Reply, actor: Actor, place: Place, respond: Respond) -> None:
+    async def deliver(
+        self,
+        reply: Reply,
+        actor: Actor,
+        place: Place,
+        respond: Respond,
+        client: AsyncWebClient | None = None,
+    ) -> None:
         """Answer through response_url: ephemeral unless the core says everyone may see it.
 
         Files follow the answer: a public answer's files (the leaderboard picture) are posted
         in its channel after it; a private answer's files (the data export, an admin's CSV)
-        go to the person's DM with the bot, never to a channel others can read.
+        go to the person's DM with the bot, never to a channel others can read. ``client`` is
+        the request's (its workspace's token); the bot's own client when None.
         """
         public = not reply.ephemeral and place.channel_id is not None
         notes: list[str] = []
         if not public:
-            notes = [await self._send_file(actor, None, att) for att in reply.attachments]
+            notes = [await self._send_file(actor, None, att, client) for att in reply.attachments]
         blocks = render_blocks(reply)
         if notes:
             blocks = [*blocks[: MAX_BLOCKS - 1], context_block(*notes)]
@@ -140,7 +172,7 @@ class SlackBot:
         )
         if public:
             for att in reply.attachments:
-                if not await self._upload(actor, place.channel_id, att):
+                if not await self._upload(actor, place.channel_id, att, client):
                     note = t(actor.locale, "file_failed", name=att.filename)
                     await self._respond(respond, response_type="ephemeral", text=note)
 
@@ -150,17 +182,26 @@ class SlackBot:
         except Exception as exc:  # the URL itself is a credential: do not log it
             log.warning("slack: answering via response_url failed: %s", type(exc).__name__)
 
-    async def _send_file(self, actor: Actor, channel: str | None, att: Attachment) -> str:
-        ok = await self._upload(actor, channel, att)
+    async def _send_file(
+        self, actor: Actor, channel: str | None, att: Attachment, client: AsyncWebClient | None
+    ) -> str:
+        ok = await self._upload(actor, channel, att, client)
         return t(actor.locale, "file_sent" if ok else "file_failed", name=att.filename)
 
-    async def _upload(self, actor: Actor, channel: str | None, att: Attachment) -> bool:
+    async def _upload(
+        self,
+        actor: Actor,
+        channel: str | None,
+        att: Attachment,
+        client: AsyncWebClient | None = None,
+    ) -> bool:
         """files_upload_v2 into ``channel``, or into the person's DM with the bot when None."""
+        client = client or self.client
         try:
             if channel is None:
-                opened = await self.client.conversations_open(users=actor.user_id)
+                opened = await client.conversations_open(users=actor.user_id)
                 channel = str((opened.get("channel") or {}).get("id") or "")
-            await self.client.files_upload_v2(
+            await client.files_upload_v2(
                 channel=channel,
                 filename=att.filename,
                 content=att.data,
@@ -191,10 +232,12 @@ class SlackBot:
         blocks.append(context_block(t(actor.locale, "home_intro")))
         return blocks[:MAX_HOME_BLOCKS]
 
-    async def publish_home(self, actor: Actor, last: Reply | None = None) -> None:
+    async def publish_home(
+        self, actor: Actor, last: Reply | None = None, client: AsyncWebClient | None = None
+    ) -> None:
         try:
             blocks = await self.home_blocks(actor, last)
-            await self.client.views_publish(
+            await (client or self.client).views_publish(
                 user_id=actor.user_id, view={"type": "home", "blocks": blocks}
             )
         except Exception:
@@ -217,19 +260,38 @@ async def require_identity(
     return await next()
 
 
+async def _ack_only(ack: Any) -> None:
+    await ack()
+
+
 def build_slack_app(
     core: Core, settings: Settings, *, client: AsyncWebClient | None = None
 ) -> AsyncApp:
     """The Bolt app for ``core``. Request signatures are checked when a signing secret is set
-    (HTTP mode); Socket Mode needs none."""
+    (HTTP mode); Socket Mode needs none.
+
+    With ``SLACK_CLIENT_ID`` and ``SLACK_CLIENT_SECRET`` set the app installs to many
+    workspaces (see ``oauth.py``): no fixed token, each request runs with its workspace's bot
+    token from the installations in ``core.db``, and ``app.installation_store`` is what the
+    notifier needs (``SlackNotifier(client, installation_store=app.installation_store)``).
+    Otherwise one workspace, the bot token's (``SLACK_BOT_TOKEN``).
+    """
     client = client or make_web_client(settings)
     secret = settings.slack_signing_secret
+    multi = oauth_enabled(settings)
+    if multi and client.token is not None:
+        # The app-wide client carries no token: every call uses its workspace's.
+        client = make_web_client(settings.model_copy(update={"slack_bot_token": None}))
+    oauth = oauth_settings(settings, core.db.engine) if multi else None
     app = AsyncApp(
         client=client,
         signing_secret=secret.get_secret_value() if secret else None,
         request_verification_enabled=secret is not None,
         # Ack first, answer later: the HTTP response goes out as soon as ack() is called.
         process_before_response=False,
+        oauth_settings=oauth,
+        # Bolt takes an AsyncAuthorize instance here too (its type hint says a callable).
+        authorize=cached_authorize(oauth, client) if oauth is not None else None,  # type: ignore[arg-type]
     )
     bot = SlackBot(core, settings, client)
     app.middleware(require_identity)
@@ -237,4 +299,10 @@ def build_slack_app(
         app.command(f"/{name}")(bot.command_listener(name))
     app.action(ACTION_PATTERN)(bot.on_action)
     app.event("app_home_opened")(bot.on_home_opened)
+    if multi:
+        # app_uninstalled / tokens_revoked: delete that workspace's stored tokens.
+        app.enable_token_revocation_listeners()
+    else:
+        for name in UNINSTALL_EVENTS:  # subscribed in the manifest; nothing to forget here
+            app.event(name)(_ack_only)
     return app

@@ -53,14 +53,18 @@ class UserDirectory:
         self._monotonic = monotonic
         self._cache: dict[tuple[str, str], tuple[float, Profile]] = {}
 
-    async def profile(self, team_id: str, user_id: str) -> Profile:
+    async def profile(
+        self, team_id: str, user_id: str, client: AsyncWebClient | None = None
+    ) -> Profile:
+        """``client``: the request's (Bolt's ``context.client``, holding that workspace's token
+        when the app is installed to many); the directory's own client otherwise."""
         key = (team_id, user_id)
         hit = self._cache.get(key)
         now = self._monotonic()
         if hit is not None and hit[0] > now:
             return hit[1]
         try:
-            resp = await self.client.users_info(user=user_id, include_locale=True)
+            resp = await (client or self.client).users_info(user=user_id, include_locale=True)
             profile = self._parse(user_id, resp.get("user") or {})
         except (SlackApiError, OSError, TimeoutError, ValueError) as exc:
             log.warning("users.info failed for %s: %s; using defaults", user_id, _why(exc))
@@ -90,8 +94,14 @@ class UserDirectory:
             is_admin=admin or user_id in self.admin_user_ids,
         )
 
-    async def actor(self, team_id: str, user_id: str, user_name: str = "") -> Actor:
-        p = await self.profile(team_id, user_id)
+    async def actor(
+        self,
+        team_id: str,
+        user_id: str,
+        user_name: str = "",
+        client: AsyncWebClient | None = None,
+    ) -> Actor:
+        p = await self.profile(team_id, user_id, client)
         return Actor(
             PLATFORM,
             team_id,

@@ -23,7 +23,9 @@ BOT_SCOPES = (
     "users:read",  # users.info: locale, tz, is_admin
     "files:write",  # /export-my-data as a JSON file
 )
-BOT_EVENTS = ("app_home_opened",)
+# Uninstalls: with OAuth installs (many workspaces) the stored tokens are deleted.
+UNINSTALL_EVENTS = ("app_uninstalled", "tokens_revoked")
+BOT_EVENTS = ("app_home_opened", *UNINSTALL_EVENTS)
 
 
 def _q(text: str) -> str:
@@ -68,6 +70,8 @@ def render_manifest(url: str = PLACEHOLDER_URL) -> str:
         lines.append("      should_escape: true")
     lines += [
         "oauth_config:",
+        "  redirect_urls:",  # used only by OAuth installs (SLACK_CLIENT_ID/SECRET)
+        f"    - {url.removesuffix('/slack/events')}/slack/oauth_redirect",
         "  scopes:",
         "    bot:",
         *(f"      - {s}" for s in BOT_SCOPES),

@@ -16,9 +16,11 @@ import logging
 from typing import Any
 
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.identity import PLATFORM
+from adapters.slack.oauth import TeamTokens
 from adapters.slack.render import fallback_text, render_blocks
 from bot.ports import ChannelTarget, DeliveryError, UserTarget
 from bot.types import Reply
@@ -60,21 +62,49 @@ def _error_code(exc: SlackApiError) -> str:
     return str(exc.response.get("error") or f"http_{exc.response.status_code}")
 
 
+class NotInstalled(DeliveryError):
+    """The app has no installation (so no bot token) in the target's workspace."""
+
+
 class SlackNotifier:
+    """``installation_store`` (OAuth installs to many workspaces): each post uses the bot token
+    stored for the target's workspace. Without it, the client's own token (one workspace)."""
+
     platform = PLATFORM
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(
+        self, client: AsyncWebClient, *, installation_store: AsyncInstallationStore | None = None
+    ) -> None:
         self.client = client
+        self.tokens = TeamTokens(installation_store) if installation_store is not None else None
 
-    async def _post(self, channel: str, reply: Reply) -> dict[str, Any]:
+    async def _token(self, workspace: str, what: str) -> str | None:
+        if self.tokens is None:
+            return None  # the client's own
+        try:
+            token = await self.tokens.bot_token(workspace)
+        except Exception as exc:  # the database: try again later
+            raise DeliveryError(f"{what}: token lookup failed: {type(exc).__name__}") from exc
+        if token is None:
+            log.warning("slack: %s: the app is not installed in workspace %s", what, workspace)
+            raise NotInstalled(f"{what}: not installed in {workspace}", permanent=True)
+        return token
+
+    async def _post(self, channel: str, reply: Reply, token: str | None) -> dict[str, Any]:
+        # No token=None: slack-sdk would then send no token at all, not the client's.
+        workspace_token: dict[str, Any] = {"token": token} if token is not None else {}
         resp = await self.client.chat_postMessage(
-            channel=channel, blocks=render_blocks(reply), text=fallback_text(reply)
+            channel=channel,
+            blocks=render_blocks(reply),
+            text=fallback_text(reply),
+            **workspace_token,
         )
         return dict(resp.data) if isinstance(resp.data, dict) else {}
 
     async def send_to_user(self, target: UserTarget, reply: Reply, *, key: str) -> None:
+        token = await self._token(target.workspace, f"DM to {target.user_id}")
         try:
-            await self._post(target.user_id, reply)
+            await self._post(target.user_id, reply, token)
             return
         except SlackApiError as exc:
             code = _error_code(exc)
@@ -92,8 +122,9 @@ class SlackNotifier:
         )
 
     async def send_to_channel(self, target: ChannelTarget, reply: Reply, *, key: str) -> None:
+        token = await self._token(target.workspace, f"post to {target.channel_id}")
         try:
-            await self._post(target.channel_id, reply)
+            await self._post(target.channel_id, reply, token)
         except SlackApiError as exc:
             raise self._delivery_error(exc, f"post to {target.channel_id}", key) from exc
         except (SlackClientError, OSError, TimeoutError) as exc:

@@ -4,7 +4,8 @@ HTTP mode (bot token + signing secret) serves ``POST /slack/events`` — the URL
 interaction and event in ``manifest.yml`` points to — and ``GET /healthz``. Socket Mode
 (``SLACK_APP_TOKEN`` also set) needs no public URL: Slack hands out a WebSocket URL through
 ``apps.connections.open`` and slack-sdk reconnects by itself; ``/healthz`` is still served.
-One workspace per process (the bot token's); OAuth multi-workspace installs are not built.
+One workspace (the bot token's), or, with ``SLACK_CLIENT_ID``/``SLACK_CLIENT_SECRET``, every
+workspace that installs the app through ``GET /slack/install`` (see ``oauth.py``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import build_slack_app
 from adapters.slack.client import make_web_client
+from adapters.slack.oauth import oauth_enabled
 from adapters.slack.web import build_web_app
 from bot.config import Settings
 from bot.core import Core
@@ -36,8 +38,10 @@ async def serve_slack(
     *,
     client: AsyncWebClient | None = None,
 ) -> None:
-    if settings.slack_bot_token is None:
-        raise SlackNotConfigured("SLACK_BOT_TOKEN is not set")
+    if settings.slack_bot_token is None and not oauth_enabled(settings):
+        raise SlackNotConfigured(
+            "SLACK_BOT_TOKEN is not set (nor SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
+        )
     socket_mode = settings.slack_app_token is not None
     if not socket_mode and settings.slack_signing_secret is None:
         raise SlackNotConfigured("HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN)")

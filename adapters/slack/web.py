@@ -1,4 +1,5 @@
-"""The HTTP endpoint Slack calls: ``POST /slack/events`` and ``GET /healthz``.
+"""The HTTP endpoint Slack calls: ``POST /slack/events`` and ``GET /healthz``; with OAuth
+installs also ``GET /slack/install`` and ``GET /slack/oauth_redirect`` (a browser calls those).
 
 Bolt checks each request's signature and rejects timestamps older than 5 minutes, but it
 accepts the same signed request twice. Anyone who captures one (a proxy log, say) could replay
@@ -53,7 +54,8 @@ def _unauthorized() -> web.Response:
 
 
 def build_web_app(app: AsyncApp, signing_secret: str | None) -> web.Application:
-    """aiohttp routes for ``app``. With no signing secret (Socket Mode) only health is served."""
+    """aiohttp routes for ``app``. With no signing secret (Socket Mode) ``/slack/events``
+    answers 404; health (and, with OAuth, the two install routes) are still served."""
     web_app = web.Application(client_max_size=MAX_BODY_BYTES)
 
     async def health(_: web.Request) -> web.Response:
@@ -65,7 +67,9 @@ def build_web_app(app: AsyncApp, signing_secret: str | None) -> web.Application:
 
 
 def add_slack_routes(web_app: web.Application, app: AsyncApp, signing_secret: str | None) -> None:
-    """Add ``POST /slack/events`` to a server that may serve other things too."""
+    """Add ``POST /slack/events`` to a server that may serve other things too, and, when the
+    app installs through OAuth (``app.oauth_flow``), ``GET /slack/install`` and
+    ``GET /slack/oauth_redirect``."""
     verifier = SignatureVerifier(signing_secret) if signing_secret else None
     guard = ReplayGuard()
 
@@ -95,3 +99,22 @@ def add_slack_routes(web_app: web.Application, app: AsyncApp, signing_secret: st
         return await to_aiohttp_response(bolt_response)
 
     web_app.router.add_post(EVENTS_PATH, events)
+
+    flow = app.oauth_flow
+    if flow is None:
+        return
+
+    async def install(request: web.Request) -> web.Response:
+        # A browser, not Slack, calls these two: no signature; the flow's ``state`` (one use,
+        # kept in the database, and matched against a cookie) guards the redirect.
+        assert flow is not None
+        bolt_response = await flow.handle_installation(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    async def oauth_redirect(request: web.Request) -> web.Response:
+        assert flow is not None
+        bolt_response = await flow.handle_callback(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    web_app.router.add_get(flow.install_path, install)
+    web_app.router.add_get(flow.redirect_uri_path, oauth_redirect)

@@ -66,10 +66,11 @@ async def count(db: Database, table: Any, *where: Any) -> int:
 
 async def rows_about(db: Database, uid: int) -> dict[str, int]:
     """How many rows in each table still mention ``uid``: ``users`` by id, and every table
-    with a ``user_id`` column (found from the models, so new tables are checked too)."""
+    whose ``user_id`` points at ``users.id`` (found from the models, so new tables are checked
+    too). ``slack_installations.user_id`` is a Slack user id (who installed the app), not ours."""
     out = {"users": await count(db, User, User.id == uid)}
     for table in Base.metadata.sorted_tables:
-        if "user_id" in table.c:
+        if "user_id" in table.c and table.c.user_id.references(User.__table__.c.id):
             out[table.name] = await count(db, table, table.c.user_id == uid)
     return out
 

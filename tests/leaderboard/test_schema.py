@@ -30,7 +30,10 @@ def test_0003_follows_the_previous_head():
     assert rev is not None
     assert rev.down_revision in ("0001", "0002")
     assert script.get_revision(rev.down_revision) is not None
-    assert script.get_heads() == ["0003"], "one head: 0003 must follow the newest migration"
+    heads = script.get_heads()
+    assert len(heads) == 1, f"one head, not {heads}"
+    # Later migrations (0004: Slack OAuth) follow 0003; it stays in the one line of history.
+    assert "0003" in {r.revision for r in script.walk_revisions("base", heads[0])}
 
 
 async def test_0003_downgrades_and_upgrades_again(db):

@@ -25,6 +25,8 @@ SPEC_RELATIVE = Path("shared", "specs", "slack-web-openapi-v2.json")
 BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-test-token"
 TEAM = "T0001"
+CLIENT_ID = "1111111111.2222222222"
+CLIENT_SECRET = "fake-client-secret-0123456789abcdef"
 
 
 def find_spec() -> Path | None:
@@ -41,6 +43,9 @@ def find_spec() -> Path | None:
 
 # Parameters Slack added after the spec was written (docs.slack.dev lists them today).
 NEWER_PARAMS = {"auth.test": {"team_id"}, "chat.postMessage": {"metadata", "markdown_text"}}
+# Bolt's per-request client (``context.client``) adds the request's ``team_id`` to every call
+# (org-wide tokens need it to pick a workspace); Slack accepts it on every method.
+EVERY_METHOD_PARAMS = {"team_id"}
 
 
 class SpecChecker:
@@ -67,7 +72,7 @@ class SpecChecker:
         if method not in self.methods:
             return []  # newer than the spec (files.*UploadExternal, apps.connections.open)
         known, required = self.methods[method]
-        known = known | NEWER_PARAMS.get(method, set())
+        known = known | NEWER_PARAMS.get(method, set()) | EVERY_METHOD_PARAMS
         out = [f"{method}: unknown parameter {name!r}" for name in params if name not in known]
         for name in required:
             if name == "token" and has_auth:
@@ -134,6 +139,19 @@ class Call:
     params: dict[str, Any]
     status: int = 200
     ok: bool = True
+    token: str | None = None  # the Bearer token the call carried
+
+
+@dataclass
+class Workspace:
+    """A workspace the app can be installed to through OAuth (``oauth.v2.access``)."""
+
+    team_id: str
+    team_name: str
+    bot_token: str
+    bot_user_id: str
+    bot_id: str
+    installer: str = "UINSTALLER"
 
 
 @dataclass
@@ -152,6 +170,13 @@ class FakeSlack:
     violations: list[str] = field(default_factory=list)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     failures: dict[str, list[Failure]] = field(default_factory=dict)
+    # bot token -> workspace; BOT_TOKEN is the single-workspace bot's
+    workspaces: dict[str, Workspace] = field(
+        default_factory=lambda: {
+            BOT_TOKEN: Workspace(TEAM, "Skill Tree Test", BOT_TOKEN, "UBOT", "BBOT")
+        }
+    )
+    codes: dict[str, Workspace] = field(default_factory=dict)  # OAuth code -> its workspace
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -202,6 +227,15 @@ class FakeSlack:
         """The next call of ``method`` fails: a Slack ``error``, or an HTTP status (429)."""
         after = min(retry_after, 1) if status == 429 else None  # keep tests fast
         self.failures.setdefault(method, []).append(Failure(status, error, after))
+
+    def add_workspace(self, team_id: str, bot_token: str, *, name: str = "") -> str:
+        """A workspace that may install the app; returns the one-time code Slack would hand
+        the browser on its way to the redirect URL."""
+        n = len(self.workspaces) + 1
+        ws = Workspace(team_id, name or f"Team {team_id}", bot_token, f"UBOT{n}", f"BBOT{n}")
+        code = f"code-{team_id}-{next(self._ids)}"
+        self.codes[code] = ws
+        return code
 
     def calls_of(self, method: str) -> list[Call]:
         """Calls of ``method`` that succeeded."""
@@ -255,11 +289,19 @@ class FakeSlack:
                     {"ok": False, "error": "ratelimited"}, status=429, headers=headers
                 )
             return web.json_response({"ok": False, "error": failure.error}, status=failure.status)
-        self.calls.append(Call(method, params))
+        bearer = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None
+        self.calls.append(Call(method, params, token=bearer))
         self._touch()
-        problems = self.spec.problems(method, params, has_auth=auth.startswith("Bearer "))
-        expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
-        if auth != f"Bearer {expected}":
+        problems = self.spec.problems(method, params, has_auth=bearer is not None)
+        if method == "oauth.v2.access":
+            problems += self._client_auth_problems(request, params)
+        elif method == "apps.connections.open":
+            if bearer != APP_TOKEN:
+                problems.append(f"{method}: bad or missing token")
+        elif bearer not in self.workspaces or (
+            # Slack's workspaces share nothing: a token works in its own workspace only
+            "team_id" in params and params["team_id"] != self.workspaces[bearer].team_id
+        ):
             problems.append(f"{method}: bad or missing token")
         if "blocks" in params:
             problems += block_problems(params["blocks"], limit=50)
@@ -270,27 +312,63 @@ class FakeSlack:
         if problems:
             self.violations += problems
             return web.json_response({"ok": False, "error": "invalid_arguments"})
+        if method == "oauth.v2.access":
+            return web.json_response(self._oauth_v2_access(params))
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"}, status=404)
-        return web.json_response(handler(params))
+        return web.json_response(handler(params, self.workspaces.get(bearer or "")))
 
-    def _m_auth_test(self, p: dict[str, Any]) -> dict[str, Any]:
+    def _client_auth_problems(self, request: web.Request, params: dict[str, Any]) -> list[str]:
+        """oauth.v2.access authenticates the app: HTTP Basic (client id:secret) or params."""
+        import base64
+
+        auth = request.headers.get("Authorization", "")
+        if auth.startswith("Basic "):
+            user, _, password = base64.b64decode(auth[6:]).decode().partition(":")
+        else:
+            user, password = params.get("client_id", ""), params.get("client_secret", "")
+        if (user, password) != (CLIENT_ID, CLIENT_SECRET):
+            return ["oauth.v2.access: bad client credentials"]
+        return []
+
+    def _oauth_v2_access(self, p: dict[str, Any]) -> dict[str, Any]:
+        """Exchanges a code once, as Slack does; the payload's shape is Slack's own."""
+        ws = self.codes.pop(str(p.get("code")), None)
+        if ws is None:
+            return {"ok": False, "error": "invalid_code"}
+        self.workspaces[ws.bot_token] = ws
         return {
             "ok": True,
-            "url": "https://skilltree-test.slack.com/",
-            "team": "Skill Tree Test",
-            "user": "skilltree",
-            "team_id": TEAM,
-            "user_id": "UBOT",
-            "bot_id": "BBOT",
+            "app_id": "A0001",
+            "authed_user": {"id": ws.installer},
+            "scope": "commands,chat:write,chat:write.public,im:write,users:read,files:write",
+            "token_type": "bot",
+            "access_token": ws.bot_token,
+            "bot_user_id": ws.bot_user_id,
+            "team": {"id": ws.team_id, "name": ws.team_name},
+            "enterprise": None,
+            "is_enterprise_install": False,
         }
 
-    def _m_users_info(self, p: dict[str, Any]) -> dict[str, Any]:
+    def _m_auth_test(self, p: dict[str, Any], ws: Workspace | None = None) -> dict[str, Any]:
+        ws = ws or self.workspaces[BOT_TOKEN]
+        return {
+            "ok": True,
+            "url": f"https://{ws.team_id.lower()}.slack.com/",
+            "team": ws.team_name,
+            "user": "skilltree",
+            "team_id": ws.team_id,
+            "user_id": ws.bot_user_id,
+            "bot_id": ws.bot_id,
+            "is_enterprise_install": False,
+        }
+
+    def _m_users_info(self, p: dict[str, Any], ws: Workspace | None = None) -> dict[str, Any]:
         uid = p["user"]
         user = {
             "id": uid,
-            "team_id": TEAM,
+            "team_id": (ws.team_id if ws else TEAM),
             "name": uid.lower(),
             "real_name": f"Real {uid}",
             "tz": "Europe/Berlin",
@@ -310,7 +388,7 @@ class FakeSlack:
     def _ts(self) -> str:
         return f"1700000000.{next(self._ids):06d}"
 
-    def _m_chat_postMessage(self, p: dict[str, Any]) -> dict[str, Any]:
+    def _m_chat_postMessage(self, p: dict[str, Any], ws: Workspace | None = None) -> dict[str, Any]:
         channel = p["channel"]
         if channel.startswith("U"):
             channel = "D" + channel[1:]
@@ -322,24 +400,34 @@ class FakeSlack:
             "message": {"text": p.get("text"), "ts": ts},
         }
 
-    def _m_chat_postEphemeral(self, p: dict[str, Any]) -> dict[str, Any]:
+    def _m_chat_postEphemeral(
+        self, p: dict[str, Any], ws: Workspace | None = None
+    ) -> dict[str, Any]:
         return {"ok": True, "message_ts": self._ts()}
 
-    def _m_views_publish(self, p: dict[str, Any]) -> dict[str, Any]:
+    def _m_views_publish(self, p: dict[str, Any], ws: Workspace | None = None) -> dict[str, Any]:
         return {"ok": True, "view": {"id": f"V{next(self._ids)}", **p["view"]}}
 
-    def _m_conversations_open(self, p: dict[str, Any]) -> dict[str, Any]:
+    def _m_conversations_open(
+        self, p: dict[str, Any], ws: Workspace | None = None
+    ) -> dict[str, Any]:
         return {"ok": True, "channel": {"id": "D" + str(p["users"]).lstrip("U")}}
 
-    def _m_files_getUploadURLExternal(self, p: dict[str, Any]) -> dict[str, Any]:
+    def _m_files_getUploadURLExternal(
+        self, p: dict[str, Any], ws: Workspace | None = None
+    ) -> dict[str, Any]:
         file_id = f"F{next(self._ids)}"
         return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
 
-    def _m_files_completeUploadExternal(self, p: dict[str, Any]) -> dict[str, Any]:
+    def _m_files_completeUploadExternal(
+        self, p: dict[str, Any], ws: Workspace | None = None
+    ) -> dict[str, Any]:
         files = json.loads(p["files"])
         return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
 
-    def _m_apps_connections_open(self, p: dict[str, Any]) -> dict[str, Any]:
+    def _m_apps_connections_open(
+        self, p: dict[str, Any], ws: Workspace | None = None
+    ) -> dict[str, Any]:
         return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/ws"}
 
     async def _respond(self, request: web.Request) -> web.Response:
