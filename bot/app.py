@@ -18,6 +18,7 @@ from bot.bootstrap import build_core
 from bot.clock import Clock
 from bot.config import Settings
 from bot.core import Core
+from bot.metrics import Metrics
 from bot.ports import Notifier
 
 log = logging.getLogger(__name__)
@@ -25,8 +26,9 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024
 
 
-def build_http_app(core: Core) -> web.Application:
-    """Health and readiness for orchestrators; adapters and pages add their own routes."""
+def build_http_app(core: Core, metrics: Metrics | None = None) -> web.Application:
+    """Health (liveness), readiness (a database ping) and, with ``metrics``, Prometheus
+    ``/metrics``; adapters and pages add their own routes."""
     app = web.Application(client_max_size=MAX_BODY_BYTES)
 
     async def healthz(_: web.Request) -> web.Response:
@@ -38,6 +40,13 @@ def build_http_app(core: Core) -> web.Application:
 
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    if metrics is not None:
+
+        async def prometheus(_: web.Request) -> web.Response:
+            body, content_type = metrics.render()
+            return web.Response(body=body, headers={"Content-Type": content_type})
+
+        app.router.add_get("/metrics", prometheus)
     if core.web_links is not None:
         from bot.web import add_routes
 
@@ -57,18 +66,21 @@ async def run(
 ) -> None:
     """Run until ``stop`` is set (SIGTERM/SIGINT set it); then stop taking work, let in-flight
     deliveries finish and close everything."""
+    from bot.metrics import MeteredPromptService
     from scheduler.job import PromptScheduler
-    from scheduler.service import PromptService
 
     stop = stop or asyncio.Event()
     _install_signal_handlers(stop)
     core = await build_core(settings, clock=clock)
+    metrics = Metrics()
+    metrics.interval = settings.scheduler_interval_seconds
+    core.observer = metrics.observe_command
     notifiers: dict[str, Notifier] = {}
-    http = build_http_app(core)
+    http = build_http_app(core, metrics)
     tasks: list[asyncio.Task[None]] = []
     socket_handler = None
 
-    if settings.slack_bot_token is not None:
+    if settings.has_slack:
         from adapters.slack.app import build_slack_app
         from adapters.slack.client import make_web_client
         from adapters.slack.notifier import SlackNotifier
@@ -76,7 +88,10 @@ async def run(
 
         client = make_web_client(settings)
         bolt = build_slack_app(core, settings, client=client)
-        notifiers["slack"] = SlackNotifier(client)
+        # With OAuth installs each workspace has its own token, found in the installation
+        # store; with one SLACK_BOT_TOKEN the store is None and the client's token is used.
+        slack = SlackNotifier(client, installation_store=bolt.installation_store)
+        notifiers["slack"] = metrics.notifier(slack)
         if settings.slack_app_token is not None:
             from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
@@ -87,7 +102,7 @@ async def run(
             add_slack_routes(http, bolt, settings.slack_signing_secret.get_secret_value())
         else:
             log.error(
-                "SLACK_BOT_TOKEN is set without SLACK_SIGNING_SECRET or SLACK_APP_TOKEN;"
+                "Slack credentials are set without SLACK_SIGNING_SECRET or SLACK_APP_TOKEN;"
                 " Slack is off"
             )
             notifiers.pop("slack")
@@ -96,7 +111,7 @@ async def run(
         from adapters.discord.runner import serve_discord
 
         def on_notifier(n: Notifier) -> None:
-            notifiers["discord"] = n
+            notifiers["discord"] = metrics.notifier(n)
 
         tasks.append(
             asyncio.create_task(
@@ -104,11 +119,12 @@ async def run(
             )
         )
 
-    service = PromptService(
+    service = MeteredPromptService(
         core,
         notifiers,
         grace=timedelta(hours=settings.reminder_grace_hours),
         concurrency=settings.delivery_concurrency,
+        metrics=metrics,
     )
     prompts = PromptScheduler(
         service, core.clock, interval_seconds=settings.scheduler_interval_seconds

@@ -61,15 +61,11 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _setup_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # Chatty at INFO: a line per plugin at start, two lines per scheduler tick.
-    for noisy in ("alembic.runtime.plugins", "apscheduler"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.root.level))
+def _setup_logging(settings: Settings, level: str | None = None) -> None:
+    """stderr, in LOG_FORMAT (text or json), every secret of ``settings`` redacted."""
+    from bot.logging_setup import setup_logging
+
+    setup_logging(settings, level)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -79,14 +75,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.cmd == "curriculum":
             return _curriculum(args)
         if args.cmd == "db":
-            _setup_logging(settings.log_level)
+            _setup_logging(settings)
             return asyncio.run(_db_upgrade(settings))
         if args.cmd == "discord":
             return _discord(settings, args)
         if args.cmd == "reminders":
             return _reminders(settings, args)
         if args.cmd == "run" or (args.cmd is None and settings.has_platform_token):
-            _setup_logging(settings.log_level)
+            _setup_logging(settings)
             return _run(settings)
         return _console(settings, args)
     except CurriculumError as exc:
@@ -147,7 +143,7 @@ def _discord(settings: Settings, args: argparse.Namespace) -> int:
 
     if args.discord_cmd == "commands":
         return print_commands()
-    _setup_logging(settings.log_level)
+    _setup_logging(settings)
     return asyncio.run(sync_now(settings))
 
 
@@ -171,7 +167,7 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
     from bot.db.engine import redact_url
 
     verbose = bool(getattr(args, "verbose", False))
-    _setup_logging(settings.log_level if verbose else "WARNING")
+    _setup_logging(settings, None if verbose else "WARNING")
 
     async def go() -> int:
         try:

@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     )
     default_locale: str = "en"
     log_level: str = "INFO"
+    log_format: str = "text"  # "json": one JSON object per line (bot/logging_setup.py)
     output_dir: Path = Path("skilltree-out")
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
 
@@ -73,5 +74,14 @@ class Settings(BaseSettings):
         return v
 
     @property
+    def has_slack_oauth(self) -> bool:
+        """Many workspaces: Slack's OAuth install flow, tokens kept in our database."""
+        return bool(self.slack_client_id) and self.slack_client_secret is not None
+
+    @property
+    def has_slack(self) -> bool:
+        return self.slack_bot_token is not None or self.has_slack_oauth
+
+    @property
     def has_platform_token(self) -> bool:
-        return bool(self.discord_token or self.slack_bot_token)
+        return self.discord_token is not None or self.has_slack
