@@ -470,6 +470,18 @@ MESSAGES: dict[str, L] = {
         "Leaderboards reset: a fresh start from now. Progress and history are untouched.",
         "排行榜已重置，从现在重新开始。进度和历史记录均未改变。",
     ),
+    # scheduler: an admin's nudge, as the person reads it (who asked is never named)
+    "scheduler.nudge_title": L("A friendly nudge 👋", "友好提醒 👋"),
+    "scheduler.nudge_text": L(
+        "Your study group in {channel} is cheering you on! You're {behind} on the {path}:"
+        " you're at step {n} of {steps}. Even one chapter today gets you closer.",
+        "{channel} 的学习小组在为你加油！你在{path}上{behind}，目前在第 {n}/{steps} 步。"
+        "今天哪怕只学一章，也会离目标更近一步。",
+    ),
+    "scheduler.nudge_footer": L(
+        "Press Done when you finish a step; `/reminders` changes your weekly reminder.",
+        "完成一步后点「完成」；用 `/reminders` 修改每周提醒。",
+    ),
 }
 
 WEEKDAYS: dict[str, tuple[str, ...]] = {

@@ -130,6 +130,46 @@ def render_reminder(cur: Curriculum, status: PathStatus, locale: str, week: int)
     )
 
 
+def render_nudge(
+    cur: Curriculum, status: PathStatus, locale: str, channel_name: str
+) -> Reply | None:
+    """An admin's "nudge" as the person reads it: friendly, and never naming who asked.
+
+    ``None`` unless the person is still behind pace (they may have caught up since the nudge
+    was queued, or finished): then there is nothing to nudge about.
+    """
+    step = status.current
+    if step is None or status.pace.kind != "behind":
+        return None
+    chapters = "\n".join(
+        f"{c} {cur.chapters[c].title.get(locale)}" if c in cur.chapters else c
+        for c in step.step.chapters
+    )
+    n = step.index + 1
+    return Reply(
+        title=tr(locale, "scheduler.nudge_title"),
+        text=tr(
+            locale,
+            "scheduler.nudge_text",
+            channel=f"#{_safe_name(channel_name)}",
+            behind=pace_phrase(locale, status.pace),
+            path=status.path.title.get(locale),
+            n=n,
+            steps=len(status.steps),
+        ),
+        fields=(
+            Field(tr(locale, "next.chapters"), chapters, inline=False),
+            Field(tr(locale, "next.focus"), step.step.focus.get(locale)),
+        ),
+        buttons=(
+            Button(tr(locale, "button.done"), "done", f"step:{n}", style="primary"),
+            Button(tr(locale, "button.next"), "next"),
+        ),
+        footer=tr(locale, "scheduler.nudge_footer"),
+        ephemeral=False,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Member:
     """One person in a study group, as the channel prompt needs them."""

@@ -20,6 +20,17 @@ doubt (``sending``); it is marked ``unknown`` after ``lease`` and not resent (at
 
 Channel prompts keep no due instant of their own: the last scheduled instant of the
 channel's weekday/time is recomputed each tick, and the Delivery row says whether it went out.
+
+**Nudges** (``/admin nudge`` queues a ``NudgeRequest`` per member behind pace) go out on the
+next tick through the same claim: a Delivery row (kind ``nudge``, period ``nudge:<id>``) is
+inserted before the DM is sent, so a nudge is sent at most once across replicas; the request
+then leaves the queue (``delivered_at``) whatever the outcome, which the Delivery row records.
+A person who caught up meanwhile, or was nudged by another group within the cooldown, gets
+nothing.
+
+**Leaderboard history**: each tick freezes the winners of finished weeks and months
+(``snapshot_closed_periods``) for every study group whose week or month changed since this
+process last did so, so ``/leaderboard history`` is complete even if nobody asked for a board.
 """
 
 from __future__ import annotations
@@ -44,29 +55,37 @@ from bot.db.models import (
     Delivery,
     Enrollment,
     Membership,
+    NudgeRequest,
     ReminderPref,
     User,
 )
+from bot.handlers.admin import NUDGE_COOLDOWN
 from bot.handlers.reminders import SNOOZE
 from bot.pace import local_date, path_status
 from bot.ports import ChannelTarget, DeliveryError, Notifier, UserTarget
 from bot.services import store
+from bot.services.leaderboard import mark_nudges_delivered, period_of, snapshot_closed_periods
 from bot.types import Reply
 from scheduler.render import (
     Member,
     group_locale,
     iso_week,
     render_channel,
+    render_nudge,
     render_reminder,
 )
 from scheduler.timing import iso_period, next_weekly
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["reminder", "snooze", "channel"]
+Kind = Literal["reminder", "snooze", "channel", "nudge"]
 DEFAULT_WEEKDAY = 0
 DEFAULT_TIME = "09:00"
 DETAIL_MAX = 500
+NUDGE_BATCH = 200  # pending nudges taken per tick; the rest wait for the next one
+# Snapshots are taken a little after a period closes, so that a ``/done`` committed just
+# after midnight (timestamped just before it) is still counted in the week it belongs to.
+SNAPSHOT_SETTLE = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +125,7 @@ class RunReport:
     suspended: int = 0
     in_doubt: int = 0  # old "sending" claims marked "unknown"
     errors: int = 0  # bugs: logged with a traceback
+    snapshots: list[str] = field(default_factory=list)  # "channel:<id>:week:2027-W09"
 
 
 @dataclass(slots=True)
@@ -121,6 +141,33 @@ _SECRETISH = re.compile(r"(xox[a-z]-[\w-]+|xapp-[\w-]+|Bot\s+[\w.-]{20,}|Bearer\
 def _safe(message: str) -> str:
     """Error text goes into logs and the Delivery row: strip anything shaped like a token."""
     return _SECRETISH.sub("[redacted]", message)[:DETAIL_MAX]
+
+
+MAX_RETRY_AFTER = 60.0  # seconds: a longer wait asked by a platform is left to a later tick
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    """The wait a platform asked for (HTTP 429), when the error or its cause carries one:
+    a ``retry_after`` attribute (discord.py's ``RateLimited``) or a ``Retry-After`` header on
+    its ``response`` (slack-sdk's ``SlackApiError`` once its own retries gave up)."""
+    for err in (exc, exc.__cause__):
+        if err is None:
+            continue
+        value: Any = getattr(err, "retry_after", None)
+        if value is None:
+            headers = getattr(getattr(err, "response", None), "headers", None) or {}
+            value = next(
+                (v for k, v in dict(headers).items() if str(k).lower() == "retry-after"), None
+            )
+            if isinstance(value, list | tuple):
+                value = value[0] if value else None
+        if value is None:
+            continue
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return None
+    return None
 
 
 def _insert(session: AsyncSession, table: Any) -> Any:
@@ -161,6 +208,8 @@ class PromptService:
         self.lease = lease
         self._sleep = sleep
         self._semaphore = asyncio.Semaphore(concurrency)
+        # channel id -> (week key, month key) it was last snapshotted in, by this process
+        self._snapshot_marks: dict[int, tuple[str, str]] = {}
 
     # --- public ---------------------------------------------------------------------------
 
@@ -193,6 +242,13 @@ class PromptService:
                 prompt = await self._decide_channel(session, channel, at)
                 if prompt is not None:
                     prompts.append(prompt)
+            nudged: set[str] = set()
+            for nudge in await self._pending_nudges(session, platforms):
+                _, prompt = await self._decide_nudge(session, nudge, at)
+                # run_once sends a person one nudge at a time; the next one finds the cooldown.
+                if prompt is not None and prompt.recipient not in nudged:
+                    nudged.add(prompt.recipient)
+                    prompts.append(prompt)
         return sorted(prompts, key=lambda p: (p.due_at, p.kind, p.recipient))
 
     async def run_once(self, at: datetime) -> RunReport:
@@ -207,6 +263,9 @@ class PromptService:
             weekly = {p.user_id for p in await self._due_prefs(session, at, platforms)}
             snoozed = {p.user_id for p, _, _ in await self._snoozed(session, at, platforms)}
             channel_ids = [c.id for c in await self._channels(session, platforms)]
+            nudges: dict[int, list[int]] = {}
+            for nudge in await self._pending_nudges(session, platforms):
+                nudges.setdefault(nudge.user_id, []).append(nudge.id)
         async with asyncio.TaskGroup() as group:
             for uid in sorted(weekly | snoozed):
                 work = self._person(uid, uid in weekly, uid in snoozed, at, report)
@@ -214,6 +273,11 @@ class PromptService:
             for cid in channel_ids:
                 work = self._channel(cid, at, report)
                 group.create_task(self._guard(work, report, f"prompt for channel:{cid}"))
+            for ids in nudges.values():
+                group.create_task(self._nudges(ids, at, report))
+        await self._guard(
+            self._snapshot_history(at, platforms, report), report, "leaderboard snapshot"
+        )
         if report.stale:
             log.warning(
                 "skipped %d reminder(s) missed by more than the %s grace window",
@@ -367,9 +431,10 @@ class PromptService:
         ]
 
     @staticmethod
-    def _user_zone(pref: ReminderPref, user: User, channels: list[Channel]) -> str:
+    def _user_zone(pref: ReminderPref | None, user: User, channels: list[Channel]) -> str:
         """Their own setting, else the platform's, else their study group's, else UTC."""
-        for tz in (pref.timezone, user.timezone, *(c.timezone for c in channels)):
+        own = pref.timezone if pref is not None else None
+        for tz in (own, user.timezone, *(c.timezone for c in channels)):
             if tz:
                 return tz
         return "UTC"
@@ -523,6 +588,154 @@ class PromptService:
         target = ChannelTarget(channel.platform, channel.workspace, channel.external_id)
         return Prompt("channel", recipient, channel.platform, target, due, tz, period, reply)
 
+    # --- nudges ---------------------------------------------------------------------------
+
+    async def _nudges(self, nudge_ids: list[int], at: datetime, report: RunReport) -> None:
+        """One person's pending nudges, one after the other: the first one sent makes the
+        others fall within the cooldown (two groups nudging the same person the same day)."""
+        for nudge_id in nudge_ids:
+            await self._guard(self._nudge(nudge_id, at, report), report, f"nudge {nudge_id}")
+
+    async def _nudge(self, nudge_id: int, at: datetime, report: RunReport) -> None:
+        async with self._semaphore:
+            async with self.core.db.transaction() as session:
+                nudge = (
+                    await session.execute(
+                        select(NudgeRequest)
+                        .where(NudgeRequest.id == nudge_id, NudgeRequest.delivered_at.is_(None))
+                        .with_for_update(skip_locked=True)
+                    )
+                ).scalar_one_or_none()
+                if nudge is None:
+                    report.busy += 1  # another scheduler has it, or it was handled meanwhile
+                    return
+                action, prompt = await self._decide_nudge(session, nudge, at)
+                if prompt is None:
+                    if action == "stale":
+                        report.stale += 1
+                    else:
+                        report.not_sent += 1
+                    await mark_nudges_delivered(session, [nudge.id], at)
+                    return
+                delivery_id = await self._claim(session, prompt, at)
+                if delivery_id is None:
+                    # Claimed before: by a scheduler that is sending it now (leave it), or one
+                    # that finished or died without taking it off the queue (take it off).
+                    status = (
+                        await session.execute(
+                            select(Delivery.status).where(
+                                Delivery.recipient == prompt.recipient,
+                                Delivery.kind == "nudge",
+                                Delivery.period == prompt.period,
+                            )
+                        )
+                    ).scalar_one_or_none()
+                    if status != "sending":
+                        await mark_nudges_delivered(session, [nudge.id], at)
+                    report.busy += 1
+                    return
+            await self._deliver(prompt, delivery_id, at, report)
+
+    async def _decide_nudge(
+        self, session: AsyncSession, nudge: NudgeRequest, at: datetime
+    ) -> tuple[Literal["send", "stale", "skip"], Prompt | None]:
+        """The nudge as the person would read it now; reads only."""
+        if at - nudge.requested_at > self.grace:
+            return "stale", None  # the scheduler was down: a day-old "now" is not friendly
+        user = await session.get(User, nudge.user_id)
+        enrollment = await session.get(Enrollment, nudge.user_id)
+        channel = await session.get(Channel, nudge.channel_id)
+        if user is None or enrollment is None or channel is None:
+            return "skip", None
+        path = self.core.curriculum.path_by_id.get(enrollment.path_id)
+        if path is None:
+            return "skip", None
+        recipient = f"user:{user.id}"
+        recent = await session.execute(
+            select(Delivery.id).where(
+                Delivery.recipient == recipient,
+                Delivery.kind == "nudge",
+                Delivery.period != f"nudge:{nudge.id}",
+                Delivery.created_at > at - NUDGE_COOLDOWN,
+            )
+        )
+        if recent.first() is not None:
+            return "skip", None  # nudged by another group (or earlier) within the cooldown
+        pref = await session.get(ReminderPref, user.id)
+        channels = await self._user_channels(session, user)
+        tz = self._user_zone(pref, user, channels)
+        states = await store.chapter_states(session, user.id)
+        status = path_status(path, states, enrollment.plan_start, at, tz)
+        reply = render_nudge(
+            self.core.curriculum, status, user.locale, channel.name or channel.external_id
+        )
+        if reply is None:
+            return "skip", None  # caught up (or finished) since the nudge was queued
+        target = UserTarget(
+            user.platform, user.workspace, user.external_id, fallback_channel=channel.external_id
+        )
+        prompt = Prompt(
+            "nudge",
+            recipient,
+            user.platform,
+            target,
+            nudge.requested_at,
+            tz,
+            f"nudge:{nudge.id}",
+            reply,
+            user.id,
+        )
+        return "send", prompt
+
+    async def _pending_nudges(
+        self, session: AsyncSession, platforms: set[str] | None
+    ) -> list[NudgeRequest]:
+        """Nudges not handled yet for people on ``platforms``, oldest first (like
+        ``leaderboard.pending_nudges``, restricted to the platforms this scheduler serves).
+        Nothing is locked here: each nudge is locked and claimed on its own in ``_nudge``."""
+        stmt = (
+            select(NudgeRequest)
+            .join(User, User.id == NudgeRequest.user_id)
+            .where(NudgeRequest.delivered_at.is_(None))
+            .order_by(NudgeRequest.requested_at, NudgeRequest.id)
+            .limit(NUDGE_BATCH)
+        )
+        if platforms is not None:
+            stmt = stmt.where(User.platform.in_(platforms))
+        return list((await session.execute(stmt)).scalars().all())
+
+    # --- leaderboard history --------------------------------------------------------------
+
+    async def _snapshot_history(self, at: datetime, platforms: set[str], report: RunReport) -> None:
+        """Freeze finished periods' winners for study groups whose week or month turned over
+        since this process last looked (every group on the first tick). Idempotent: another
+        replica, ``/leaderboard`` or a reset may have saved them already."""
+        settled = at - SNAPSHOT_SETTLE
+        async with self.core.db.transaction() as session:
+            has_members = select(Membership.channel_id).where(Membership.channel_id == Channel.id)
+            rows = (
+                await session.execute(
+                    select(Channel.id, Channel.timezone)
+                    .where(Channel.platform.in_(platforms), has_members.exists())
+                    .order_by(Channel.id)
+                )
+            ).all()
+        for channel_id, tz in rows:
+            mark = (period_of("week", settled, tz).key, period_of("month", settled, tz).key)
+            if self._snapshot_marks.get(channel_id) == mark:
+                continue
+            async with self.core.db.transaction() as session:
+                channel = await session.get(Channel, channel_id)
+                if channel is None:
+                    continue
+                saved = await snapshot_closed_periods(
+                    session, self.core.curriculum, channel, settled
+                )
+            self._snapshot_marks[channel_id] = mark
+            report.snapshots += [f"channel:{channel_id}:{kind}:{key}" for kind, key in saved]
+        if report.snapshots:
+            log.info("leaderboard history: saved %s", ", ".join(report.snapshots))
+
     # --- queries --------------------------------------------------------------------------
 
     async def _due_prefs(
@@ -665,6 +878,7 @@ class PromptService:
         self, prompt: Prompt, delivery_id: int, at: datetime, report: RunReport
     ) -> None:
         attempts, error = 0, ""
+        wait: float | None = None
         for attempt in range(1, self.max_attempts + 1):
             if not await self._still_claimed(delivery_id):
                 log.info("dropped %s: the recipient's data was deleted meanwhile", prompt.key)
@@ -678,16 +892,25 @@ class PromptService:
                 error = _safe(f"{type(exc).__name__}: {exc}")
                 if exc.permanent:
                     break
+                wait = _retry_after(exc)
             except Exception as exc:  # an adapter bug or a network error: retry like transient
                 error = _safe(f"{type(exc).__name__}: {exc}")
+                wait = _retry_after(exc)
             log.warning("send %s failed (attempt %d): %s", prompt.key, attempt, error)
             if attempt < self.max_attempts:
-                await self._sleep(self.backoff_seconds * 2 ** (attempt - 1))
+                # Exponential backoff, but never sooner than a rate limit said (429).
+                backoff = self.backoff_seconds * 2 ** (attempt - 1)
+                await self._sleep(max(backoff, min(wait or 0.0, MAX_RETRY_AFTER)))
         ok = not error
         async with self.core.db.transaction() as session:
             delivery = await session.get(Delivery, delivery_id)
             if delivery is None:
                 return  # the person deleted their data meanwhile
+            if prompt.kind == "nudge":
+                # Off the queue (the Delivery row says how it went). The nudge row is locked
+                # before the Delivery row, in the order ``_nudge`` takes them: no deadlock.
+                nudge_id = int(prompt.period.removeprefix("nudge:"))
+                await mark_nudges_delivered(session, [nudge_id], at)
             delivery.status = "sent" if ok else "failed"
             delivery.attempts = attempts
             delivery.detail = error
@@ -711,8 +934,8 @@ class PromptService:
 
     async def _suspend_if_failing(self, session: AsyncSession, prompt: Prompt) -> bool:
         """After ``suspend_after`` failed weeks in a row, stop trying (and say so in the log)."""
-        if self.suspend_after <= 0 or prompt.kind == "snooze":
-            return False  # a failed snooze is not a failed week: the weekly ones decide
+        if self.suspend_after <= 0 or prompt.kind in ("snooze", "nudge"):
+            return False  # a failed snooze or nudge is not a failed week: weekly ones decide
         statuses = (
             (
                 await session.execute(
