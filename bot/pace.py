@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from bot.i18n import tr
 from curriculum import Path, Step
 
 COVERED = frozenset({"done", "skipped"})
@@ -100,6 +101,14 @@ class PathStatus:
     @property
     def planned_finish(self) -> date:
         return self.enrolled_on + timedelta(days=self.total_days)
+
+
+def pace_phrase(locale: str, pace: Pace) -> str:
+    """ "on track" / "4 days behind" / "1 day ahead", in the person's language."""
+    if pace.kind in ("behind", "ahead"):
+        one = pace.days == 1
+        return tr(locale, f"pace.{pace.kind}_one" if one else f"pace.{pace.kind}", days=pace.days)
+    return tr(locale, f"pace.{pace.kind}")
 
 
 def local_date(instant: datetime, tz: str | None) -> date:

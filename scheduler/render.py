@@ -13,7 +13,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.i18n import tr
-from bot.pace import Pace, PathStatus
+from bot.pace import PathStatus, pace_phrase
 from bot.types import Button, Field, Reply
 from curriculum import Curriculum, Path
 from curriculum.models import Text
@@ -24,23 +24,6 @@ T = TypeVar("T")
 
 def iso_week(instant: datetime, tz: str) -> int:
     return instant.astimezone(ZoneInfo(tz)).isocalendar().week
-
-
-def pace_phrase(locale: str, pace: Pace) -> str:
-    """ "on track" / "4 days behind" / "2 days ahead", in the person's language."""
-    if pace.kind == "behind":
-        return (
-            tr(locale, "pace.behind_one")
-            if pace.days == 1
-            else tr(locale, "pace.behind", days=pace.days)
-        )
-    if pace.kind == "ahead":
-        return (
-            tr(locale, "pace.ahead_one")
-            if pace.days == 1
-            else tr(locale, "pace.ahead", days=pace.days)
-        )
-    return tr(locale, f"pace.{pace.kind}")
 
 
 def _rotate(items: list[T], n: int) -> T | None:

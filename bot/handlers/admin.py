@@ -15,9 +15,10 @@ from sqlalchemy import select
 from bot.context import Ctx
 from bot.db.models import AdminLog, Channel, NudgeRequest
 from bot.errors import UserError
-from bot.handlers.common import pace_text, path_title
+from bot.handlers.common import path_title
 from bot.handlers.leaderboard import group_channel
 from bot.i18n import weekday_name
+from bot.pace import pace_phrase
 from bot.services import leaderboard as lb
 from bot.types import Attachment, Button, Field, Reply
 
@@ -126,7 +127,7 @@ async def _cohort(ctx: Ctx, channel: Channel) -> Reply:
                 if cur
                 else ctx.t("pace.finished")
             )
-            lines.append(f"{r.member.name}: {where} · {pace_text(ctx, r.status.pace)}")
+            lines.append(f"{r.member.name}: {where} · {pace_phrase(ctx.locale, r.status.pace)}")
         fields.append(Field(path_title(path, ctx.locale), "\n".join(lines)[:1000], inline=False))
     unenrolled = [r.member.name for r in rows if r.status is None]
     if unenrolled:

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from bot.context import Ctx
 from bot.errors import UserError
-from bot.pace import Pace, PathStatus, path_status
+from bot.pace import PathStatus, path_status
 from bot.services import store
 from bot.suggest import closest
 from bot.types import Button
@@ -112,14 +112,6 @@ def step_line(ctx: Ctx, step: Step, index: int) -> str:
 
 def path_title(path: Path, locale: str) -> str:
     return f"{path.icon} {path.title.get(locale)}".strip()
-
-
-def pace_text(ctx: Ctx, pace: Pace) -> str:
-    if pace.kind == "behind":
-        return ctx.t("pace.behind_one") if pace.days == 1 else ctx.t("pace.behind", days=pace.days)
-    if pace.kind == "ahead":
-        return ctx.t("pace.ahead_one") if pace.days == 1 else ctx.t("pace.ahead", days=pace.days)
-    return ctx.t(f"pace.{pace.kind}")
 
 
 def fmt_days(days: float) -> str:

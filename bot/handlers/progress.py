@@ -11,14 +11,13 @@ from bot.handlers.common import (
     chapter_label,
     current_status,
     fmt_days,
-    pace_text,
     path_title,
     resolve_chapter,
     step_buttons,
     step_line,
 )
 from bot.handlers.leaderboard import progress_picture, rank_field
-from bot.pace import PathStatus, StepStatus, path_status
+from bot.pace import PathStatus, StepStatus, pace_phrase, path_status
 from bot.services import store
 from bot.types import Field, ProgressBar, Reply, UserRef
 
@@ -67,7 +66,7 @@ def _progress_reply(ctx: Ctx, name: str, status: PathStatus) -> Reply:
     fields = [
         Field(ctx.t("progress.steps"), f"{status.steps_done}/{len(status.steps)}"),
         Field(ctx.t("progress.days"), f"{fmt_days(status.days_done)}/{total}"),
-        Field(ctx.t("progress.pace"), pace_text(ctx, status.pace)),
+        Field(ctx.t("progress.pace"), pace_phrase(ctx.locale, status.pace)),
     ]
     cur = status.current
     if cur is not None:
@@ -148,7 +147,7 @@ def _after_marking(ctx: Ctx, status: PathStatus | None, message: str) -> Reply:
             fields.append(
                 Field(ctx.t("done.next"), step_line(ctx, cur.step, cur.index), inline=False)
             )
-            fields.append(Field(ctx.t("progress.pace"), pace_text(ctx, status.pace)))
+            fields.append(Field(ctx.t("progress.pace"), pace_phrase(ctx.locale, status.pace)))
     return Reply(
         text="\n".join(lines),
         fields=tuple(fields),
