@@ -76,16 +76,24 @@ class Core:
     # --- entry points ---------------------------------------------------------------------
 
     async def handle_text(
-        self, actor: Actor, place: Place, line: str, source: Source = "text"
+        self, actor: Actor, place: Place, line: str, source: Source = "text", *, draw: bool = True
     ) -> Reply:
-        """A whole typed line, e.g. ``/path mlops`` (console, buttons)."""
+        """A whole typed line, e.g. ``/path mlops`` (console, buttons). ``draw=False`` skips
+        pictures, for a surface that cannot show them (Slack's Home tab)."""
         name, rest = split_command(line[:MAX_INPUT_LENGTH])
         if not name:
             return self._error(actor.locale, tr(actor.locale, "error.empty"))
-        return await self.handle_command_text(actor, place, name, rest, source)
+        return await self.handle_command_text(actor, place, name, rest, source, draw=draw)
 
     async def handle_command_text(
-        self, actor: Actor, place: Place, name: str, text: str, source: Source = "slash"
+        self,
+        actor: Actor,
+        place: Place,
+        name: str,
+        text: str,
+        source: Source = "slash",
+        *,
+        draw: bool = True,
     ) -> Reply:
         """A command name with its argument text, as Slack delivers a slash command."""
         actor = sane_actor(actor)
@@ -98,7 +106,7 @@ class Core:
             raw = parse_args(spec, text[:MAX_INPUT_LENGTH], self._today(actor))
         except UserError as exc:
             return self._user_error(locale, exc, spec)
-        return await self.invoke(actor, place, spec.name, raw, source)
+        return await self.invoke(actor, place, spec.name, raw, source, draw=draw)
 
     async def invoke(
         self,
@@ -107,6 +115,8 @@ class Core:
         command: str,
         raw_options: Mapping[str, Any],
         source: Source = "slash",
+        *,
+        draw: bool = True,
     ) -> Reply:
         """Options by name, as Discord delivers them; values are converted and checked here."""
         started = time.perf_counter()
@@ -134,7 +144,7 @@ class Core:
                 now = self.clock.now()
                 user = await store.ensure_user(session, actor, now)
                 reply = await spec.handler(Ctx(self, inv, session, user, now))
-            return reply
+            return await self._draw(reply) if draw else replace(reply, renders=())
         except UnknownCommand as exc:
             outcome = "user_error"
             return self._unknown_command(locale, exc)
@@ -187,6 +197,19 @@ class Core:
         return out[:25]
 
     # --- helpers --------------------------------------------------------------------------
+
+    async def _draw(self, reply: Reply) -> Reply:
+        """Draw the reply's pictures, now that the database is free again. A picture that
+        fails is left out (and logged): the answer itself still stands."""
+        if not reply.renders:
+            return reply
+        drawn = []
+        for render in reply.renders:
+            try:
+                drawn.append(await render())
+            except Exception:
+                log.exception("drawing an attachment failed; answering without it")
+        return replace(reply, attachments=reply.attachments + tuple(drawn), renders=())
 
     def _today(self, actor: Actor) -> date:
         return local_date(self.clock.now(), actor.timezone)

@@ -6,6 +6,7 @@ never produces one.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -103,6 +104,10 @@ class Attachment:
         return self.mime.startswith("image/")
 
 
+# Draws an attachment (a picture) later, off the event loop; see ``Reply.renders``.
+Render = Callable[[], Awaitable[Attachment]]
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
     text: str
@@ -115,6 +120,9 @@ class Reply:
     kind: Literal["info", "success", "error"] = "info"
     footer: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Attachments drawn after the command's unit of work has committed: a picture takes
+    # ~100 ms and must not hold the database (SQLite's single writer) while it is drawn.
+    renders: tuple[Render, ...] = ()
 
     @property
     def is_error(self) -> bool:

@@ -257,9 +257,13 @@ class SkilltreeClient(discord.Client):
             log.debug("ignoring component %r: not ours", data.get("custom_id"))
             return
         workspace = action.workspace if interaction.guild_id is None else None
-        place = place_for(interaction, workspace)
 
         async def work() -> Reply:
+            nonlocal workspace
+            if interaction.guild_id is None and workspace is None:
+                # A button under a DM answer: act where the person studies, as its command did.
+                workspace = await self._home_workspace(str(interaction.user.id))
+            place = place_for(interaction, workspace)
             actor = await self._actor(interaction, workspace)
             return await self.core.handle_text(actor, place, action.line, source="button")
 

@@ -221,7 +221,9 @@ class SlackBot:
             blocks.append(context_block(t(actor.locale, "home_last")))
             parts.append(last)
         for line in ("/progress", "/reminders"):
-            reply = await self._safely(actor, self.core.handle_text(actor, place, line, "text"))
+            reply = await self._safely(
+                actor, self.core.handle_text(actor, place, line, "text", draw=False)
+            )
             parts.append(replace(reply, kind="info") if reply.kind == "error" else reply)
         first_action = 0
         for i, reply in enumerate(parts):

@@ -12,7 +12,7 @@ from bot.context import Ctx
 from bot.db.models import Channel, LeaderboardSnapshot, Membership
 from bot.errors import UserError
 from bot.i18n import tr
-from bot.pace import PathStatus
+from bot.pace import PathStatus, pace_phrase
 from bot.pictures import (
     BoardRow,
     board_model,
@@ -23,9 +23,10 @@ from bot.pictures import (
 )
 from bot.services import leaderboard as lb
 from bot.services import store
-from bot.types import Attachment, Button, Field, Locale, Reply
+from bot.types import Attachment, Button, Field, Locale, Render, Reply
 
-BOARD_LINES = 15  # chat shows the top 15; the picture and the web page show everyone
+BOARD_LINES = 15  # chat shows the top 15; the web page shows everyone
+PICTURE_ROWS = 50
 HISTORY: tuple[tuple[lb.PeriodKind, int], ...] = (("week", 8), ("month", 6))  # periods shown
 
 
@@ -110,18 +111,25 @@ async def leaderboard(ctx: Ctx) -> Reply:
     pic_title = tr(
         locale, "lb.title", channel=_channel_name(channel), period=period_title(ctx, period, locale)
     )
-    png = await leaderboard_png(
-        board_model(
-            board_rows(entries, locale), title=pic_title, header=board_header(locale), locale=locale
-        )
+    # The picture shows the top of the board: a 10,000-member group would make a PNG larger
+    # than Discord's 10 MiB attachment limit and take seconds to draw.
+    model = board_model(
+        board_rows(entries[:PICTURE_ROWS], locale),
+        title=pic_title,
+        header=board_header(locale),
+        locale=locale,
     )
+
+    async def draw() -> Attachment:
+        return Attachment("leaderboard.png", await leaderboard_png(model), "image/png", alt=title)
+
     footer = ctx.t("lb.footer")
     if channel.leaderboard_reset_at is not None:
         footer += " " + ctx.t("lb.since_reset", date=channel.leaderboard_reset_at.date())
     return Reply(
         title=title,
         text="\n".join(lines),
-        attachments=(Attachment("leaderboard.png", png, "image/png", alt=title),),
+        renders=(draw,),
         buttons=buttons,
         footer=footer,
         ephemeral=False,
@@ -229,16 +237,11 @@ async def rank_field(ctx: Ctx) -> Field | None:
     return Field(ctx.t("lb.rank_field", channel=_channel_name(channel)), value)
 
 
-async def progress_picture(ctx: Ctx, status: PathStatus, user_id: int | None = None) -> Attachment:
-    """The skill-tree PNG for ``/progress`` (the caller's, or ``user_id``'s when given)."""
+async def progress_picture(ctx: Ctx, status: PathStatus, user_id: int | None = None) -> Render:
+    """The skill-tree PNG for ``/progress`` (the caller's, or ``user_id``'s when given): the
+    drawing model is taken now, inside the unit of work; the pixels are drawn after it."""
     states = await store.chapter_states(ctx.session, user_id or ctx.user.id)
-    return await tree_attachment(ctx, status, states)
-
-
-async def tree_attachment(ctx: Ctx, status: PathStatus, states: dict[str, str]) -> Attachment:
     locale = picture_locale(ctx)
-    pace = status.pace
-    pace_key = f"pace.{pace.kind}" + ("_one" if pace.days == 1 else "")
     caption = tr(
         locale,
         "lb.tree_caption",
@@ -246,11 +249,15 @@ async def tree_attachment(ctx: Ctx, status: PathStatus, states: dict[str, str]) 
         total=status.total_days,
         steps=status.steps_done,
         step_total=len(status.steps),
-        pace=tr(locale, pace_key, days=pace.days),
+        pace=pace_phrase(locale, status.pace),
     )
     model = tree_model(ctx.core.curriculum, status, states, locale=locale, caption=caption)
-    png = await skill_tree_png(model)
-    return Attachment("skill-tree.png", png, "image/png", alt=ctx.t("lb.tree_alt"))
+    alt = ctx.t("lb.tree_alt")
+
+    async def draw() -> Attachment:
+        return Attachment("skill-tree.png", await skill_tree_png(model), "image/png", alt=alt)
+
+    return draw
 
 
 def picture_locale(ctx: Ctx) -> Locale:

@@ -36,7 +36,7 @@ async def progress(ctx: Ctx) -> Reply:
     reply = _progress_reply(ctx, ctx.user.display_name, status)
     rank = await rank_field(ctx)
     picture = await progress_picture(ctx, status)
-    return replace(reply, fields=reply.fields + ((rank,) if rank else ()), attachments=(picture,))
+    return replace(reply, fields=reply.fields + ((rank,) if rank else ()), renders=(picture,))
 
 
 async def _other_progress(ctx: Ctx, other: User) -> Reply:
@@ -58,7 +58,7 @@ async def _other_progress(ctx: Ctx, other: User) -> Reply:
     reply = _progress_reply(ctx, name, status)
     picture = await progress_picture(ctx, status, user_id=other.id)
     # Someone else's progress: no buttons, they would act on the caller's own chapters.
-    return replace(reply, buttons=(), attachments=(picture,))
+    return replace(reply, buttons=(), renders=(picture,))
 
 
 def _progress_reply(ctx: Ctx, name: str, status: PathStatus) -> Reply:

@@ -135,6 +135,15 @@ async def test_a_slash_command_in_a_dm_acts_on_the_persons_server_record(
     assert "MLOps" in text_of(message) and "0/10" in text_of(message)
 
 
+async def test_a_button_under_a_dm_answer_acts_on_the_persons_server_record(
+    bot: RunningBot, fake: FakeDiscord
+):
+    await run(fake, "path", name="mlops")
+    press = interaction_payload(3, button_press({}, "st:done:step:1"), dm=True)
+    message = await fake.answer(press)
+    assert "Step 1 done" in text_of(message)
+
+
 async def test_a_slow_core_is_deferred_then_edited(
     bot: RunningBot, fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch
 ):

@@ -133,7 +133,8 @@ async def test_progress_picture_hook(core, clock, person):
         from bot.handlers.common import current_status
 
         status = await current_status(ctx)
-        return await progress_picture(ctx, status)
+        draw = await progress_picture(ctx, status)  # the model is taken inside the transaction
+        return await draw()
 
     att = await _ctx_call(core, alice, call)
     assert att.mime == "image/png" and att.filename == "skill-tree.png" and att.alt
