@@ -13,6 +13,7 @@ on day 4 is "on track", not "4 days behind".
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -101,6 +102,16 @@ class PathStatus:
     @property
     def planned_finish(self) -> date:
         return self.enrolled_on + timedelta(days=self.total_days)
+
+
+def person_zone(own: str | None, platform: str | None, groups: Iterable[str | None] = ()) -> str:
+    """A person's timezone: the one they chose, else the one their platform reports (Slack's
+    ``tz``), else their study group's, else UTC. One rule everywhere, so ``/progress``, the
+    leaderboard, the cohort view and the scheduler agree on their pace."""
+    for tz in (own, platform, *groups):
+        if tz:
+            return tz
+    return "UTC"
 
 
 def pace_phrase(locale: str, pace: Pace) -> str:

@@ -1,5 +1,5 @@
 """Weekly prompts: when they fall due (here) and, later, the job that sends them."""
 
-from scheduler.timing import next_weekly
+from bot.timing import next_weekly
 
 __all__ = ["next_weekly"]

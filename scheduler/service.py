@@ -61,10 +61,11 @@ from bot.db.models import (
 )
 from bot.handlers.admin import NUDGE_COOLDOWN
 from bot.handlers.reminders import SNOOZE
-from bot.pace import local_date, path_status
+from bot.pace import local_date, path_status, person_zone
 from bot.ports import ChannelTarget, DeliveryError, Notifier, UserTarget
 from bot.services import store
 from bot.services.leaderboard import mark_nudges_delivered, period_of, snapshot_closed_periods
+from bot.timing import iso_period, next_weekly
 from bot.types import Reply
 from scheduler.render import (
     Member,
@@ -74,7 +75,6 @@ from scheduler.render import (
     render_nudge,
     render_reminder,
 )
-from scheduler.timing import iso_period, next_weekly
 
 log = logging.getLogger(__name__)
 
@@ -385,6 +385,8 @@ class PromptService:
         period = iso_period(due, tz)
         if await self._delivered(session, recipient, "reminder", period):
             return _Decision("skip", advance)  # e.g. the time was moved within the same week
+        if await self._delivered(session, recipient, "skip", period):
+            return _Decision("skip", advance)  # they chose to skip this week
         prompt = await self._reminder_prompt(
             session, "reminder", user, enrollment, channels, tz, due, period, at
         )
@@ -432,12 +434,11 @@ class PromptService:
 
     @staticmethod
     def _user_zone(pref: ReminderPref | None, user: User, channels: list[Channel]) -> str:
-        """Their own setting, else the platform's, else their study group's, else UTC."""
-        own = pref.timezone if pref is not None else None
-        for tz in (own, user.timezone, *(c.timezone for c in channels)):
-            if tz:
-                return tz
-        return "UTC"
+        return person_zone(
+            pref.timezone if pref is not None else None,
+            user.timezone,
+            (c.timezone for c in channels),
+        )
 
     # --- one snooze -----------------------------------------------------------------------
 
@@ -545,9 +546,10 @@ class PromptService:
             return None
         rows = (
             await session.execute(
-                select(User, Enrollment)
+                select(User, Enrollment, ReminderPref.timezone)
                 .join(Membership, Membership.user_id == User.id)
                 .outerjoin(Enrollment, Enrollment.user_id == User.id)
+                .outerjoin(ReminderPref, ReminderPref.user_id == User.id)
                 .where(Membership.channel_id == channel.id)
                 .order_by(User.id)
             )
@@ -571,16 +573,17 @@ class PromptService:
             .all()
         )
         members: list[Member] = []
-        for user, enrollment in rows:
+        for user, enrollment, own_tz in rows:
             path = self.core.curriculum.path_by_id.get(enrollment.path_id) if enrollment else None
             status = None
             if enrollment is not None and path is not None:
                 states = await store.chapter_states(session, user.id)
-                status = path_status(path, states, enrollment.plan_start, at, user.timezone or tz)
+                zone = person_zone(own_tz, user.timezone, [tz])
+                status = path_status(path, states, enrollment.plan_start, at, zone)
             members.append(
                 Member(user.display_name, user.privacy, status, done_counts.get(user.id, 0))
             )
-        locale = group_locale([u.locale for u, _ in rows])
+        locale = group_locale([u.locale for u, _, _ in rows])
         name = channel.name or channel.external_id
         reply = render_channel(self.core.curriculum, name, members, locale, iso_week(due, tz))
         if reply is None:
@@ -833,12 +836,7 @@ class PromptService:
 
     @staticmethod
     async def _delivered(session: AsyncSession, recipient: str, kind: str, period: str) -> bool:
-        found = await session.execute(
-            select(Delivery.id).where(
-                Delivery.recipient == recipient, Delivery.kind == kind, Delivery.period == period
-            )
-        )
-        return found.first() is not None
+        return await store.has_record(session, recipient, kind, period)
 
     @staticmethod
     async def _reminded_since(session: AsyncSession, recipient: str, since: datetime) -> bool:

@@ -6,8 +6,9 @@ import re
 from urllib.parse import quote
 
 from bot.context import Ctx
+from bot.db.models import User
 from bot.errors import UserError
-from bot.pace import PathStatus, path_status
+from bot.pace import PathStatus, path_status, person_zone
 from bot.services import store
 from bot.suggest import closest
 from bot.types import Button
@@ -130,15 +131,20 @@ def chapter_url(ctx: Ctx, ch: Chapter) -> str | None:
 async def user_timezone(ctx: Ctx) -> str:
     """The person's zone: their own setting, else the platform's, else their study group's,
     else UTC — the same order the scheduler uses, so /reminders shows the real next time."""
-    pref = await store.get_reminder(ctx.session, ctx.user.id)
-    if pref and pref.timezone:
-        return pref.timezone
-    if ctx.user.timezone:
-        return ctx.user.timezone
-    for channel in await store.user_channels(ctx.session, ctx.user.id):
-        if channel.timezone:
-            return channel.timezone
-    return "UTC"
+    return await zone_of(ctx, ctx.user)
+
+
+async def zone_of(ctx: Ctx, user: User) -> str:
+    pref = await store.get_reminder(ctx.session, user.id)
+    own = pref.timezone if pref else None
+    if own or user.timezone:
+        return person_zone(own, user.timezone)
+    groups = [
+        c.timezone
+        for c in await store.user_channels(ctx.session, user.id)
+        if c.platform == user.platform and c.workspace == user.workspace
+    ]
+    return person_zone(own, user.timezone, groups)
 
 
 async def current_status(ctx: Ctx) -> PathStatus | None:

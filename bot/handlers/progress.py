@@ -15,6 +15,7 @@ from bot.handlers.common import (
     resolve_chapter,
     step_buttons,
     step_line,
+    zone_of,
 )
 from bot.handlers.leaderboard import progress_picture, rank_field
 from bot.pace import PathStatus, StepStatus, pace_phrase, path_status
@@ -46,8 +47,7 @@ async def _other_progress(ctx: Ctx, other: User) -> Reply:
     enrollment = await store.get_enrollment(ctx.session, other.id)
     if enrollment is None or enrollment.path_id not in ctx.core.curriculum.path_by_id:
         return Reply(text=ctx.t("progress.other_not_enrolled", name=name))
-    pref = await store.get_reminder(ctx.session, other.id)
-    tz = (pref.timezone if pref else None) or other.timezone
+    tz = await zone_of(ctx, other)
     status = path_status(
         ctx.core.curriculum.path_by_id[enrollment.path_id],
         await store.chapter_states(ctx.session, other.id),

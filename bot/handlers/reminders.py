@@ -17,8 +17,8 @@ from bot.handlers.common import user_timezone
 from bot.i18n import weekday_name
 from bot.pace import local_date
 from bot.services import store
+from bot.timing import iso_period, next_weekly
 from bot.types import Field, Reply
-from scheduler.timing import iso_period, next_weekly
 
 DEFAULT_WEEKDAY = 0
 DEFAULT_TIME = "09:00"
@@ -75,9 +75,12 @@ async def reminders(ctx: Ctx) -> Reply:
         message = ctx.t("reminders.snoozed", when=f"{local:%Y-%m-%d %H:%M} ({tz})")
     elif action == "skip":
         message = await _skip_week(ctx, tz)
-        # This week's reminder is not wanted any more: the next one is next week's.
-        monday = today - timedelta(days=today.weekday())
-        not_before, snooze_until = monday + timedelta(days=7), None
+        snooze_until = None
+    if action == "skip" or await store.has_record(
+        ctx.session, f"user:{ctx.user.id}", "skip", iso_period(ctx.now, tz)
+    ):
+        # A skipped week stays skipped whatever is changed later: the next one is next week's.
+        not_before = today - timedelta(days=today.weekday()) + timedelta(days=7)
 
     next_due = (
         next_weekly(ctx.now, weekday, local_time, tz, not_before=max_date(paused_until, not_before))

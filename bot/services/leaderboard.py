@@ -47,7 +47,7 @@ from bot.db.models import (
     ReminderPref,
     User,
 )
-from bot.pace import PathStatus, path_status
+from bot.pace import PathStatus, path_status, person_zone
 from curriculum import Curriculum, Path
 
 PeriodKind = Literal["week", "month", "all"]
@@ -149,7 +149,10 @@ class MemberData:
 
 
 async def load_members(session: AsyncSession, channel_id: int) -> list[MemberData]:
-    """Every member of the group with path, timezone and chapter rows: three queries in all."""
+    """Every member of the group with path, timezone and chapter rows: four queries in all."""
+    group_tz = (
+        await session.execute(select(Channel.timezone).where(Channel.id == channel_id))
+    ).scalar_one_or_none()
     rows = (
         await session.execute(
             select(User, Enrollment, ReminderPref)
@@ -174,7 +177,7 @@ async def load_members(session: AsyncSession, channel_id: int) -> list[MemberDat
             external_id=u.external_id,
             name=u.display_name or u.external_id,
             privacy=u.privacy,
-            tz=(pref.timezone if pref and pref.timezone else None) or u.timezone or "UTC",
+            tz=person_zone(pref.timezone if pref else None, u.timezone, [group_tz]),
             path_id=e.path_id if e else None,
             enrolled_at=e.plan_start if e else None,
             chapters=chapters[u.id],

@@ -240,6 +240,16 @@ async def save_reminder(
     await session.execute(stmt.on_conflict_do_update(index_elements=["user_id"], set_=values))
 
 
+async def has_record(session: AsyncSession, recipient: str, kind: str, period: str) -> bool:
+    """Whether a (recipient, kind, period) delivery record exists: sent, claimed or skipped."""
+    found = await session.execute(
+        select(Delivery.id).where(
+            Delivery.recipient == recipient, Delivery.kind == kind, Delivery.period == period
+        )
+    )
+    return found.first() is not None
+
+
 async def record_once(
     session: AsyncSession,
     table: type[Delivery],

@@ -234,3 +234,14 @@ async def test_pausing_reminders_that_are_off_brings_them_back_after_the_pause(p
     reply = await alice("/reminders pause 2027-03-20")
     assert field(reply, "Status") == "paused until 2027-03-20"
     assert (await pref(db)).next_due_at == datetime(2027, 3, 22, 9, 0, tzinfo=UTC)
+
+
+async def test_a_skipped_week_stays_skipped_when_the_time_is_changed_later(person, db, clock):
+    clock.set(datetime(2027, 3, 8, 7, 0, tzinfo=UTC))  # Monday, before the 09:00 reminder
+    alice = person("alice")
+    await alice("/path mlops")
+    await alice("/reminders skip")
+    assert (await pref(db)).next_due_at == datetime(2027, 3, 15, 9, 0, tzinfo=UTC)
+    reply = await alice("/reminders time:09:30")
+    assert (await pref(db)).next_due_at == datetime(2027, 3, 15, 9, 30, tzinfo=UTC)
+    assert "2027-03-15 09:30" in field(reply, "Next reminder")

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scheduler.service import last_weekly
-from scheduler.timing import next_weekly
+from bot.timing import next_weekly
 
 NY = "America/New_York"
 LH = "Australia/Lord_Howe"
