@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from bot.clock import Clock
@@ -9,6 +10,7 @@ from bot.config import Settings
 from bot.core import Core
 from bot.db import Database
 from bot.db.engine import redact_url
+from bot.pictures import cjk_font_path
 from bot.weblinks import LinkSigner
 from curriculum import load_curriculum
 
@@ -31,6 +33,8 @@ async def build_core(
             await db.close()
             raise
     log.info("database ready at %s", redact_url(settings.database_url))
+    # Finding a CJK font may run fc-match: do it now, off the loop, not in the first /progress.
+    await asyncio.to_thread(cjk_font_path)
     return Core(
         curriculum=curriculum,
         db=db,

@@ -30,7 +30,8 @@ TOKEN_PATTERNS: tuple[str, ...] = (
     r"\bxox[a-z]-[\w-]+",
     r"\bxapp-[\w-]+",
     r"\b[\w-]{23,28}\.[\w-]{6,7}\.[\w-]{27,}",
-    r"\b(?:Bot|Bearer)\s+[\w.~+/=-]{16,}",
+    r"\bBot\s+[\w.~+/=-]{16,}",  # "Bot " + a short word is ordinary prose
+    r"\bBearer\s+[\w.~+/=-]{8,}",
 )
 _URL_TOKEN = re.compile(r"(/(?:webhooks|interactions)/\d+/)[^/\s?#'\"]+")
 # A token or secret field in a dumped payload (discord.py logs gateway events at DEBUG, with

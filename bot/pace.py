@@ -114,6 +114,11 @@ def person_zone(own: str | None, platform: str | None, groups: Iterable[str | No
     return "UTC"
 
 
+def fmt_days(days: float) -> str:
+    """Study days as people read them: ``7``, ``2.3``."""
+    return str(int(days)) if abs(days - round(days)) < 0.05 else f"{days:.1f}"
+
+
 def pace_phrase(locale: str, pace: Pace) -> str:
     """ "on track" / "4 days behind" / "1 day ahead", in the person's language."""
     if pace.kind in ("behind", "ahead"):

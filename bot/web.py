@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core import Core
 from bot.db.models import Channel
 from bot.i18n import tr
+from bot.pace import fmt_days
 from bot.pictures import skill_tree_png, tree_model
 from bot.services import leaderboard as lb
 from bot.services import store
@@ -81,7 +82,7 @@ def _table(entries: list[lb.Entry]) -> str:
         pct = round(e.fraction * 100)
         rows.append(
             f"<tr class='entry'><td>{e.rank}</td><td class='name'>{html.escape(e.label)}</td>"
-            f"<td>{lb.fmt_days(e.days)}</td><td>{e.steps}</td><td>{e.streak} w</td>"
+            f"<td>{fmt_days(e.days)}</td><td>{e.steps}</td><td>{e.streak} w</td>"
             f"<td><div class='bar' title='{pct}%'><div style='width:{pct}%'></div></div>"
             f" {pct}%</td></tr>"
         )
@@ -169,7 +170,7 @@ class LeaderboardSite:
         caption = tr(
             "en",
             "lb.tree_caption",
-            days=lb.fmt_days(status.days_done),
+            days=fmt_days(status.days_done),
             total=status.total_days,
             steps=status.steps_done,
             step_total=len(status.steps),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
@@ -115,13 +115,3 @@ class PromptScheduler:
                 await asyncio.wait(late)
         await asyncio.sleep(0)  # let the scheduler's own shutdown (call_soon) run
         log.info("weekly prompt scheduler stopped")
-
-    def next_run_in(self) -> timedelta | None:
-        """For health checks: how long until the next tick."""
-        if self._scheduler is None:
-            return None
-        job = self._scheduler.get_job(JOB_ID)
-        if job is None or job.next_run_time is None:
-            return None
-        delta: timedelta = job.next_run_time - datetime.now(UTC)
-        return delta

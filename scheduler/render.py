@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.handlers.common import chapter_ids_label
 from bot.i18n import tr
 from bot.pace import PathStatus, pace_phrase
 from bot.types import Button, Field, Reply
@@ -47,15 +48,6 @@ def seed_item_of_week(cur: Curriculum, paths: list[Path], week: int) -> tuple[st
         items += [("next.paper", p) for p in path.papers]
         items += [("next.project", p) for p in path.projects]
     return _rotate(items, week)
-
-
-def _chapters_label(ids: list[str]) -> str:
-    if len(ids) > 2:
-        parts = {i.split(".")[0] for i in ids}
-        nums = [int(i.split(".")[1]) for i in ids]
-        if len(parts) == 1 and nums == list(range(nums[0], nums[0] + len(nums))):
-            return f"{ids[0]}–{ids[-1]}"
-    return ", ".join(ids)
 
 
 PAUSE_WEEKS = 2
@@ -190,7 +182,7 @@ def render_channel(
                 locale,
                 "scheduler.channel_step_line",
                 n=i + 1,
-                chapters=_chapters_label(path.steps[i].chapters),
+                chapters=chapter_ids_label(path.steps[i].chapters),
                 focus=path.steps[i].focus.get(locale),
                 count=count,
             )

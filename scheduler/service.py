@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -45,10 +44,10 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import Core
+from bot.db import dialect_insert
 from bot.db.models import (
     Channel,
     ChapterProgress,
@@ -61,9 +60,10 @@ from bot.db.models import (
 )
 from bot.handlers.admin import NUDGE_COOLDOWN
 from bot.handlers.reminders import SNOOZE
+from bot.logging_setup import RedactingFilter
 from bot.pace import local_date, path_status, person_zone
 from bot.ports import ChannelTarget, DeliveryError, Notifier, UserTarget
-from bot.services import store
+from bot.services import leaderboard, store
 from bot.services.leaderboard import mark_nudges_delivered, period_of, snapshot_closed_periods
 from bot.timing import iso_period, next_weekly
 from bot.types import Reply
@@ -135,12 +135,12 @@ class _Decision:
     prompt: Prompt | None = None
 
 
-_SECRETISH = re.compile(r"(xox[a-z]-[\w-]+|xapp-[\w-]+|Bot\s+[\w.-]{20,}|Bearer\s+\S+)", re.I)
+_TOKENS = RedactingFilter()  # token shapes only: the logging filter adds the settings' secrets
 
 
 def _safe(message: str) -> str:
     """Error text goes into logs and the Delivery row: strip anything shaped like a token."""
-    return _SECRETISH.sub("[redacted]", message)[:DETAIL_MAX]
+    return _TOKENS.redact(message)[:DETAIL_MAX]
 
 
 MAX_RETRY_AFTER = 60.0  # seconds: a longer wait asked by a platform is left to a later tick
@@ -168,11 +168,6 @@ def _retry_after(exc: BaseException) -> float | None:
         except (TypeError, ValueError):
             return None
     return None
-
-
-def _insert(session: AsyncSession, table: Any) -> Any:
-    dialect = session.bind.dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def last_weekly(at: datetime, weekday: int, local_time: str, tz: str) -> datetime:
@@ -693,19 +688,8 @@ class PromptService:
     async def _pending_nudges(
         self, session: AsyncSession, platforms: set[str] | None
     ) -> list[NudgeRequest]:
-        """Nudges not handled yet for people on ``platforms``, oldest first (like
-        ``leaderboard.pending_nudges``, restricted to the platforms this scheduler serves).
-        Nothing is locked here: each nudge is locked and claimed on its own in ``_nudge``."""
-        stmt = (
-            select(NudgeRequest)
-            .join(User, User.id == NudgeRequest.user_id)
-            .where(NudgeRequest.delivered_at.is_(None))
-            .order_by(NudgeRequest.requested_at, NudgeRequest.id)
-            .limit(NUDGE_BATCH)
-        )
-        if platforms is not None:
-            stmt = stmt.where(User.platform.in_(platforms))
-        return list((await session.execute(stmt)).scalars().all())
+        """Nothing is locked here: each nudge is locked and claimed on its own in ``_nudge``."""
+        return await leaderboard.pending_nudges(session, platforms, limit=NUDGE_BATCH)
 
     # --- leaderboard history --------------------------------------------------------------
 
@@ -809,7 +793,7 @@ class PromptService:
     ) -> None:
         for pref in await self._default_prefs(session, at, platforms):
             await session.execute(
-                _insert(session, ReminderPref)
+                dialect_insert(session, ReminderPref)
                 .values(
                     user_id=pref.user_id,
                     enabled=True,
@@ -855,7 +839,7 @@ class PromptService:
     async def _claim(self, session: AsyncSession, prompt: Prompt, at: datetime) -> int | None:
         """Insert the Delivery row before sending; ``None`` if someone else already has it."""
         stmt = (
-            _insert(session, Delivery)
+            dialect_insert(session, Delivery)
             .values(
                 recipient=prompt.recipient,
                 user_id=prompt.user_id,

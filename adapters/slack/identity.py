@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -66,7 +67,7 @@ class UserDirectory:
         try:
             resp = await (client or self.client).users_info(user=user_id, include_locale=True)
             profile = self._parse(user_id, resp.get("user") or {})
-        except (SlackApiError, OSError, TimeoutError, ValueError) as exc:
+        except (SlackApiError, aiohttp.ClientError, OSError, TimeoutError, ValueError) as exc:
             log.warning("users.info failed for %s: %s; using defaults", user_id, _why(exc))
             # Do not cache a failure: the next command tries again.
             return Profile(locale=self.default_locale, is_admin=user_id in self.admin_user_ids)

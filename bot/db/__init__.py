@@ -1,5 +1,5 @@
 """Storage: typed tables, the engine and its unit of work, and migrations."""
 
-from bot.db.engine import Database, DatabaseUnavailable
+from bot.db.engine import Database, DatabaseUnavailable, dialect_insert
 
-__all__ = ["Database", "DatabaseUnavailable"]
+__all__ = ["Database", "DatabaseUnavailable", "dialect_insert"]

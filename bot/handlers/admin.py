@@ -177,7 +177,8 @@ async def _nudge(ctx: Ctx, channel: Channel) -> Reply:
             )
         )
     skipped = [r.member.name for r in behind if r.member.user_id in recent]
-    _log(ctx, channel, "nudge", ",".join(r.member.external_id for r in queued))
+    # The count, not who: the log outlives a nudged person's /forget-me.
+    _log(ctx, channel, "nudge", f"{len(queued)} queued")
     if not behind:
         return Reply(text=ctx.t("admin.nudge_nobody"))
     lines = [ctx.t("admin.nudge_queued", count=len(queued))]

@@ -115,10 +115,6 @@ def path_title(path: Path, locale: str) -> str:
     return f"{path.icon} {path.title.get(locale)}".strip()
 
 
-def fmt_days(days: float) -> str:
-    return str(int(days)) if abs(days - round(days)) < 0.05 else f"{days:.1f}"
-
-
 def weeks(days: int) -> int:
     return max(1, round(days / 7))
 

@@ -12,7 +12,7 @@ from bot.context import Ctx
 from bot.db.models import Channel, LeaderboardSnapshot, Membership
 from bot.errors import UserError
 from bot.i18n import tr
-from bot.pace import PathStatus, pace_phrase
+from bot.pace import PathStatus, fmt_days, pace_phrase
 from bot.pictures import (
     BoardRow,
     board_model,
@@ -55,7 +55,7 @@ def entry_line(ctx: Ctx, e: lb.Entry) -> str:
         "lb.line",
         medal=medal,
         name=e.label,
-        days=lb.fmt_days(e.days),
+        days=fmt_days(e.days),
         steps=e.steps,
         streak=streak,
     ).rstrip(" ·")
@@ -70,7 +70,7 @@ def board_rows(entries: list[lb.Entry], locale: Locale = "en") -> list[BoardRow]
         if e.anonymous:
             anon += 1
             label = tr(locale, "lb.anonymous", k=anon)
-        rows.append(BoardRow(e.rank, label, lb.fmt_days(e.days), e.steps, e.streak, e.fraction))
+        rows.append(BoardRow(e.rank, label, fmt_days(e.days), e.steps, e.streak, e.fraction))
     return rows
 
 
@@ -149,7 +149,7 @@ async def _history(ctx: Ctx, channel: Channel) -> Reply:
         lines = []
         for key, rows in groups:
             winners = ", ".join(
-                f"{r.rank}. {_snapshot_label(ctx, r)} ({lb.fmt_days(r.days)})" for r in rows
+                f"{r.rank}. {_snapshot_label(ctx, r)} ({fmt_days(r.days)})" for r in rows
             )
             lines.append(f"**{key}**: {winners}")
         fields.append(Field(ctx.t(f"lb.history_{kind}"), "\n".join(lines), inline=False))
@@ -245,7 +245,7 @@ async def progress_picture(ctx: Ctx, status: PathStatus, user_id: int | None = N
     caption = tr(
         locale,
         "lb.tree_caption",
-        days=lb.fmt_days(status.days_done),
+        days=fmt_days(status.days_done),
         total=status.total_days,
         steps=status.steps_done,
         step_total=len(status.steps),

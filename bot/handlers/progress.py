@@ -10,7 +10,6 @@ from bot.errors import UserError
 from bot.handlers.common import (
     chapter_label,
     current_status,
-    fmt_days,
     path_title,
     resolve_chapter,
     step_buttons,
@@ -18,7 +17,7 @@ from bot.handlers.common import (
     zone_of,
 )
 from bot.handlers.leaderboard import progress_picture, rank_field
-from bot.pace import PathStatus, StepStatus, pace_phrase, path_status
+from bot.pace import PathStatus, StepStatus, fmt_days, pace_phrase, path_status
 from bot.services import store
 from bot.types import Field, ProgressBar, Reply, UserRef
 

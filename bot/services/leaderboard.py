@@ -34,9 +34,9 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import dialect_insert
 from bot.db.models import (
     Channel,
     ChapterProgress,
@@ -356,11 +356,6 @@ async def board(
 # --- snapshots ----------------------------------------------------------------------------
 
 
-def _insert(session: AsyncSession, table: Any) -> Any:
-    dialect = session.bind.dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
 async def snapshot_closed_periods(
     session: AsyncSession,
     curriculum: Curriculum,
@@ -417,7 +412,7 @@ async def snapshot_closed_periods(
             )[:TOP]
             if not entries:
                 continue
-            stmt = _insert(session, LeaderboardSnapshot).values(
+            stmt = dialect_insert(session, LeaderboardSnapshot).values(
                 [
                     {
                         "channel_id": channel.id,
@@ -541,20 +536,19 @@ async def export_user(session: AsyncSession, user_id: int) -> dict[str, Any]:
     }
 
 
-async def pending_nudges(session: AsyncSession, limit: int = 100) -> list[NudgeRequest]:
-    """Nudges not delivered yet, oldest first, for the scheduler to send.
-
-    On PostgreSQL the rows are locked with ``SKIP LOCKED`` so several replicas never send the
-    same nudge; SQLite has a single writer anyway.
-    """
+async def pending_nudges(
+    session: AsyncSession, platforms: set[str] | None = None, *, limit: int = 100
+) -> list[NudgeRequest]:
+    """Nudges not handled yet, oldest first, for people on ``platforms`` (all when None)."""
     stmt = (
         select(NudgeRequest)
+        .join(User, User.id == NudgeRequest.user_id)
         .where(NudgeRequest.delivered_at.is_(None))
         .order_by(NudgeRequest.requested_at, NudgeRequest.id)
         .limit(limit)
     )
-    if session.bind.dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
+    if platforms is not None:
+        stmt = stmt.where(User.platform.in_(platforms))
     return list((await session.execute(stmt)).scalars().all())
 
 
@@ -583,13 +577,3 @@ class CohortRow:
 
 def cohort(curriculum: Curriculum, members: Sequence[MemberData], now: datetime) -> list[CohortRow]:
     return [CohortRow(m, m.status(curriculum, now)) for m in members]
-
-
-def covered_fraction(status: PathStatus | None) -> float:
-    if status is None or not status.total_days:
-        return 0.0
-    return min(1.0, status.days_covered / status.total_days)
-
-
-def fmt_days(days: float) -> str:
-    return str(int(days)) if abs(days - round(days)) < 0.05 else f"{days:.1f}"

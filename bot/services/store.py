@@ -10,9 +10,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import CursorResult, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import dialect_insert
 from bot.db.models import (
     Channel,
     ChapterProgress,
@@ -28,14 +28,9 @@ from bot.types import Actor, Place, UserRef
 PER_USER_TABLES = (ChapterProgress, Enrollment, Membership, ReminderPref, Delivery)
 
 
-def _insert(session: AsyncSession, table: Any) -> Any:
-    dialect = session.bind.dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
 async def ensure_user(session: AsyncSession, actor: Actor, now: datetime) -> User:
     """Find or create the person; keep their name, locale and platform timezone fresh."""
-    stmt = _insert(session, User).values(
+    stmt = dialect_insert(session, User).values(
         platform=actor.platform,
         workspace=actor.workspace,
         external_id=actor.user_id,
@@ -113,7 +108,7 @@ async def lookup_user(session: AsyncSession, actor: Actor, ref: UserRef) -> User
 
 async def ensure_channel(session: AsyncSession, place: Place, now: datetime) -> Channel:
     assert place.channel_id is not None
-    stmt = _insert(session, Channel).values(
+    stmt = dialect_insert(session, Channel).values(
         platform=place.platform,
         workspace=place.workspace,
         external_id=place.channel_id,
@@ -143,7 +138,7 @@ async def ensure_channel(session: AsyncSession, place: Place, now: datetime) -> 
 async def join_channel(session: AsyncSession, user: User, channel: Channel, now: datetime) -> bool:
     """Add the person to the channel's study group; True when they were not in it yet."""
     result: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
-        _insert(session, Membership)
+        dialect_insert(session, Membership)
         .values(user_id=user.id, channel_id=channel.id, joined_at=now)
         .on_conflict_do_nothing(index_elements=["user_id", "channel_id"])
     )
@@ -156,7 +151,7 @@ async def get_enrollment(session: AsyncSession, user_id: int) -> Enrollment | No
 
 async def set_enrollment(session: AsyncSession, user_id: int, path_id: str, now: datetime) -> None:
     values = {"path_id": path_id, "enrolled_at": now, "skipped_days": 0}
-    stmt = _insert(session, Enrollment).values(user_id=user_id, **values)
+    stmt = dialect_insert(session, Enrollment).values(user_id=user_id, **values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["user_id"], set_=values))
 
 
@@ -172,11 +167,11 @@ async def chapter_states(session: AsyncSession, user_id: int) -> dict[str, str]:
 async def set_chapter_states(
     session: AsyncSession, user_id: int, chapters: list[str], state: str, now: datetime
 ) -> None:
-    """Upsert ``state`` for each chapter. ``completed_at`` stays from the first completion."""
+    """Upsert ``state`` for each chapter; ``completed_at`` is when it was (last) marked done."""
     if not chapters:
         return
     completed = now if state == "done" else None
-    stmt = _insert(session, ChapterProgress).values(
+    stmt = dialect_insert(session, ChapterProgress).values(
         [
             {
                 "user_id": user_id,
@@ -236,7 +231,7 @@ async def save_reminder(
         "next_due_at": next_due_at,
         "updated_at": now,
     }
-    stmt = _insert(session, ReminderPref).values(user_id=user_id, **values)
+    stmt = dialect_insert(session, ReminderPref).values(user_id=user_id, **values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["user_id"], set_=values))
 
 
@@ -262,7 +257,7 @@ async def record_once(
 ) -> bool:
     """Insert a (recipient, kind, period) record unless it exists; True when it was new."""
     result: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
-        _insert(session, table)
+        dialect_insert(session, table)
         .values(
             recipient=recipient,
             user_id=user_id,
