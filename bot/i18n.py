@@ -284,6 +284,7 @@ MESSAGES: dict[str, L] = {
     "privacy.anonymous": L("anonymous", "匿名"),
     "privacy.hidden": L("hidden", "隐藏"),
     "export.title": L("Your data", "你的数据"),
+    "export.alt": L("Your data (JSON)", "你的数据（JSON）"),
     "export.text": L(
         "Everything I store about you is in the attached JSON file: {chapters} chapter records,"
         " {groups} study groups.",
@@ -301,6 +302,7 @@ MESSAGES: dict[str, L] = {
     ),
     "forget.nothing": L("I store nothing about you.", "我没有保存任何关于你的数据。"),
     # help
+    "admin.csv_alt": L("Study group progress (CSV)", "学习小组进度（CSV）"),
     "help.title": L("Commands", "命令"),
     "help.footer": L(
         "`/help COMMAND` shows one command in detail.", "用 `/help 命令名` 查看某个命令的详细说明。"

@@ -220,7 +220,9 @@ async def _export(ctx: Ctx, channel: Channel) -> Reply:
     return Reply(
         text=ctx.t("admin.export_text", count=len(rows)),
         attachments=(
-            Attachment(name, buf.getvalue().encode("utf-8"), "text/csv", alt="study group CSV"),
+            Attachment(
+                name, buf.getvalue().encode("utf-8"), "text/csv", alt=ctx.t("admin.csv_alt")
+            ),
         ),
     )
 

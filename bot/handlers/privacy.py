@@ -31,7 +31,7 @@ async def export_my_data(ctx: Ctx) -> Reply:
         title=ctx.t("export.title"),
         text=ctx.t("export.text", chapters=len(data["chapters"]), groups=len(data["study_groups"])),
         attachments=(
-            Attachment("skilltree-my-data.json", blob, "application/json", alt="your data"),
+            Attachment("skilltree-my-data.json", blob, "application/json", alt=ctx.t("export.alt")),
         ),
     )
 
