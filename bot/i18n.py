@@ -303,6 +303,28 @@ MESSAGES: dict[str, L] = {
     "forget.nothing": L("I store nothing about you.", "我没有保存任何关于你的数据。"),
     # help
     "admin.csv_alt": L("Study group progress (CSV)", "学习小组进度（CSV）"),
+    # web leaderboard page
+    "web.title": L("Leaderboard {channel}", "排行榜 {channel}"),
+    "web.heading": L("Leaderboard", "排行榜"),
+    "web.week": L("This week", "本周"),
+    "web.month": L("This month", "本月"),
+    "web.all": L("All time", "总榜"),
+    "web.empty": L(
+        "Nobody has finished a chapter in this period yet.", "这段时间还没有人完成章节。"
+    ),
+    "web.columns": L(
+        "Name|Study days|Steps|Streak|Path progress", "成员|学习天数|步骤|连续周数|路线进度"
+    ),
+    "web.streak": L("{weeks} w", "{weeks} 周"),
+    "web.tree_title": L("Skill tree of the leader ({name})", "榜首的技能树（{name}）"),
+    "web.tree_alt": L("skill tree of the leader", "榜首的技能树"),
+    "web.since": L("Counting since {date}.", "自 {date} 起计算。"),
+    "web.expires": L("Read-only; this link expires at {when}.", "只读页面；此链接于 {when} 失效。"),
+    "web.invalid_title": L("This link is not valid", "此链接无效"),
+    "web.invalid_text": L(
+        "It has expired or was changed. Ask an admin for a fresh one with /leaderboard web.",
+        "链接已过期或被修改。请管理员用 /leaderboard web 重新生成。",
+    ),
     "help.title": L("Commands", "命令"),
     "help.footer": L(
         "`/help COMMAND` shows one command in detail.", "用 `/help 命令名` 查看某个命令的详细说明。"

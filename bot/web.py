@@ -19,10 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core import Core
 from bot.db.models import Channel
 from bot.i18n import tr
-from bot.pace import fmt_days
-from bot.pictures import skill_tree_png, tree_model
+from bot.pace import fmt_days, pace_phrase
+from bot.pictures import cjk_font_path, skill_tree_png, tree_model
 from bot.services import leaderboard as lb
 from bot.services import store
+from bot.types import Locale, normalize_locale
 from bot.weblinks import InvalidLink, LinkClaims, LinkSigner
 
 log = logging.getLogger(__name__)
@@ -41,9 +42,16 @@ img{max-width:100%;border:1px solid #e0e0e0;margin-top:1rem}
 """
 
 
-def _page(title: str, body: str, status: int = 200) -> web.Response:
+def _locale(request: web.Request) -> Locale:
+    """``?lang=zh`` (the link an admin gets carries their language), else the browser's."""
+    lang = request.query.get("lang") or request.headers.get("Accept-Language", "")
+    return normalize_locale(lang)
+
+
+def _page(title: str, body: str, status: int = 200, locale: Locale = "en") -> web.Response:
+    lang = "zh-CN" if locale == "zh" else "en"
     doc = (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width,initial-scale=1'>"
         "<meta name='robots' content='noindex'>"
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
@@ -61,28 +69,28 @@ def _page(title: str, body: str, status: int = 200) -> web.Response:
     )
 
 
-def forbidden() -> web.Response:
+def forbidden(locale: Locale = "en") -> web.Response:
     return _page(
-        "Link not valid",
-        "<h1>This link is not valid</h1><p>It has expired or was changed. Ask an admin for a"
-        " fresh one with <code>/leaderboard web</code>.</p>",
+        tr(locale, "web.invalid_title"),
+        f"<h1>{html.escape(tr(locale, 'web.invalid_title'))}</h1>"
+        f"<p>{html.escape(tr(locale, 'web.invalid_text'))}</p>",
         status=403,
+        locale=locale,
     )
 
 
-def _table(entries: list[lb.Entry]) -> str:
+def _table(entries: list[lb.Entry], locale: Locale = "en") -> str:
     if not entries:
-        return "<p class='muted'>Nobody has finished a chapter in this period yet.</p>"
-    head = (
-        "<table><thead><tr><th>#</th><th>Name</th><th>Study days</th><th>Steps</th>"
-        "<th>Streak</th><th>Path progress</th></tr></thead><tbody>"
-    )
+        return f"<p class='muted'>{html.escape(tr(locale, 'web.empty'))}</p>"
+    cols = "".join(f"<th>{html.escape(c)}</th>" for c in tr(locale, "web.columns").split("|"))
+    head = f"<table><thead><tr><th>#</th>{cols}</tr></thead><tbody>"
     rows = []
     for e in entries:
         pct = round(e.fraction * 100)
         rows.append(
             f"<tr class='entry'><td>{e.rank}</td><td class='name'>{html.escape(e.label)}</td>"
-            f"<td>{fmt_days(e.days)}</td><td>{e.steps}</td><td>{e.streak} w</td>"
+            f"<td>{fmt_days(e.days)}</td><td>{e.steps}</td>"
+            f"<td>{html.escape(tr(locale, 'web.streak', weeks=e.streak))}</td>"
             f"<td><div class='bar' title='{pct}%'><div style='width:{pct}%'></div></div>"
             f" {pct}%</td></tr>"
         )
@@ -107,14 +115,15 @@ class LeaderboardSite:
         return await session.get(Channel, claims.channel_id)
 
     async def page(self, request: web.Request) -> web.Response:
+        locale = _locale(request)
         claims = self._claims(request)
         if claims is None:
-            return forbidden()
+            return forbidden(locale)
         now = self.core.clock.now()
         async with self.core.db.transaction() as session:
             channel = await self._channel(session, claims)
             if channel is None:
-                return forbidden()
+                return forbidden(locale)
             await lb.snapshot_closed_periods(session, self.core.curriculum, channel, now)
             boards = [
                 await lb.board(session, self.core.curriculum, channel, kind, now)
@@ -123,40 +132,46 @@ class LeaderboardSite:
         name = html.escape(f"#{channel.name or channel.external_id}")
         token = html.escape(request.match_info["token"], quote=True)
         sections = []
-        for (period, entries), heading in zip(
-            boards, ("This week", "This month", "All time"), strict=True
-        ):
+        for period, entries in boards:
+            heading = html.escape(tr(locale, f"web.{period.kind}"))
             key = "" if period.kind == "all" else f" <span class='muted'>{period.key}</span>"
             sections.append(
-                f"<section id='{period.kind}'><h2>{heading}{key}</h2>{_table(entries)}</section>"
+                f"<section id='{period.kind}'><h2>{heading}{key}</h2>"
+                f"{_table(entries, locale)}</section>"
             )
         leader = boards[2][1][0] if boards[2][1] else None
         picture = ""
         if leader is not None:
+            alt = html.escape(tr(locale, "web.tree_alt"), quote=True)
             picture = (
-                f"<h2>Skill tree of the leader ({html.escape(leader.label)})</h2>"
-                f"<img src='/leaderboard/{token}/tree.png' alt='skill tree of the leader'"
+                f"<h2>{html.escape(tr(locale, 'web.tree_title', name=leader.label))}</h2>"
+                f"<img src='/leaderboard/{token}/tree.png?lang={locale}' alt='{alt}'"
                 " width='960'>"
             )
         reset = ""
         if channel.leaderboard_reset_at is not None:
-            reset = f"<p class='muted'>Counting since {channel.leaderboard_reset_at:%Y-%m-%d}.</p>"
+            since = tr(locale, "web.since", date=f"{channel.leaderboard_reset_at:%Y-%m-%d}")
+            reset = f"<p class='muted'>{html.escape(since)}</p>"
+        expires = datetime.fromtimestamp(claims.expires_at, UTC)
+        footer = tr(locale, "web.expires", when=f"{expires:%Y-%m-%d %H:%M} UTC")
+        title = tr(locale, "web.title", channel=f"#{channel.name or channel.external_id}")
         body = (
-            f"<h1>Leaderboard {name}</h1>{reset}{''.join(sections)}{picture}"
-            f"<p class='muted'>Read-only; this link expires at"
-            f" {datetime.fromtimestamp(claims.expires_at, UTC):%Y-%m-%d %H:%M} UTC.</p>"
+            f"<h1>{html.escape(tr(locale, 'web.heading'))} {name}</h1>{reset}"
+            f"{''.join(sections)}{picture}<p class='muted'>{html.escape(footer)}</p>"
         )
-        return _page(f"Leaderboard {channel.name}", body)
+        return _page(title, body, locale=locale)
 
     async def tree(self, request: web.Request) -> web.Response:
+        # Chinese titles only with a CJK font (otherwise the picture would show empty boxes).
+        locale: Locale = "zh" if _locale(request) == "zh" and cjk_font_path() else "en"
         claims = self._claims(request)
         if claims is None:
-            return forbidden()
+            return forbidden(locale)
         now = self.core.clock.now()
         async with self.core.db.transaction() as session:
             channel = await self._channel(session, claims)
             if channel is None:
-                return forbidden()
+                return forbidden(locale)
             _, entries = await lb.board(session, self.core.curriculum, channel, "all", now)
             members = {m.user_id: m for m in await lb.load_members(session, channel.id)}
             states: dict[str, str] = {}
@@ -168,15 +183,15 @@ class LeaderboardSite:
         if status is None:
             raise web.HTTPNotFound()
         caption = tr(
-            "en",
+            locale,
             "lb.tree_caption",
             days=fmt_days(status.days_done),
             total=status.total_days,
             steps=status.steps_done,
             step_total=len(status.steps),
-            pace=status.pace.kind.replace("_", " "),
+            pace=pace_phrase(locale, status.pace),
         )
-        model = tree_model(self.core.curriculum, status, states, caption=caption)
+        model = tree_model(self.core.curriculum, status, states, locale=locale, caption=caption)
         png = await skill_tree_png(model)
         return web.Response(
             body=png, content_type="image/png", headers={"Cache-Control": "no-store"}

@@ -171,7 +171,7 @@ def _web_link(ctx: Ctx, channel: Channel) -> Reply:
     signer = ctx.core.web_links
     if signer is None:
         return Reply(text=ctx.t("lb.web_off"), kind="error")
-    url = signer.url(channel.id, ctx.now)
+    url = signer.url(channel.id, ctx.now) + ("?lang=zh" if ctx.locale == "zh" else "")
     minutes = int(signer.ttl.total_seconds() // 60)
     # Whoever holds the link can read the board until it expires, so only the admin sees it.
     return Reply(text=ctx.t("lb.web_link", url=url, minutes=minutes), ephemeral=True)

@@ -117,6 +117,23 @@ async def test_page_and_picture_over_http_and_403s(core, clock, person):
         assert expired.status == 403
 
 
+async def test_the_page_speaks_the_admins_language(core, clock, person):
+    p = await seed_group(clock, person)
+    clock.set(NOW)
+    channel = await channel_row(core)
+    token = SIGNER.token(channel.id, NOW)
+    async with TestClient(TestServer(_app(core))) as client:
+        body = await (await client.get(f"/leaderboard/{token}?lang=zh")).text()
+        assert "<html lang='zh-CN'>" in body and "本周" in body and "总榜" in body
+        assert f"/leaderboard/{token}/tree.png?lang=zh" in body
+        english = await client.get(
+            f"/leaderboard/{token}", headers={"Accept-Language": "en-US,en;q=0.8"}
+        )
+        assert "This week" in await english.text()
+        refused = await client.get("/leaderboard/nonsense?lang=zh")
+        assert refused.status == 403 and "此链接无效" in await refused.text()
+
+
 async def _chromium(url: str, tmp_path: Path, *extra: str) -> str:
     proc = await asyncio.create_subprocess_exec(
         CHROMIUM,
