@@ -357,7 +357,9 @@ def render_skill_tree(model: TreeModel) -> bytes:
 
 # A person asking /progress twice without studying in between gets the same picture: the
 # model is hashable and fully decides the pixels, so the bytes are kept (~70 kB each).
-_render_tree_cached = functools.lru_cache(maxsize=128)(render_skill_tree)
+@functools.lru_cache(maxsize=128)
+def _render_tree_cached(model: TreeModel) -> bytes:
+    return render_skill_tree(model)
 
 
 async def skill_tree_png(model: TreeModel) -> bytes:

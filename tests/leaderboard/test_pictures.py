@@ -97,6 +97,7 @@ async def test_rendering_runs_off_the_event_loop(curriculum, monkeypatch):
         return real(model)
 
     monkeypatch.setattr(pictures, "render_skill_tree", spy)
+    pictures._render_tree_cached.cache_clear()  # an earlier test may have drawn this model
     data = await skill_tree_png(tree_model(curriculum, _status(curriculum), STATES))
     assert data.startswith(b"\x89PNG") and seen and seen[0] != threading.main_thread().name
 
