@@ -118,7 +118,7 @@ async def test_page_and_picture_over_http_and_403s(core, clock, person):
 
 
 async def test_the_page_speaks_the_admins_language(core, clock, person):
-    p = await seed_group(clock, person)
+    await seed_group(clock, person)
     clock.set(NOW)
     channel = await channel_row(core)
     token = SIGNER.token(channel.id, NOW)
