@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduler.service import last_weekly
 from bot.timing import next_weekly
+from scheduler.service import last_weekly
 
 NY = "America/New_York"
 LH = "Australia/Lord_Howe"
