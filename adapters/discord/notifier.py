@@ -216,6 +216,6 @@ class DiscordNotifier:
 
     def _failure(self, exc: discord.HTTPException, what: str) -> DeliveryError:
         """4xx: this message will never go through as it is (gone, blocked, malformed).
-        5xx (after discord.py's own retries): try again later."""
-        permanent = exc.status < 500
+        429 (discord.py gave up waiting) and 5xx (after its own retries): try again later."""
+        permanent = exc.status < 500 and exc.status != 429
         return DeliveryError(f"{what}: {exc.status} {exc.code} {exc.text}", permanent=permanent)

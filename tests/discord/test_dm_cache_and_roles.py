@@ -303,3 +303,22 @@ async def test_admin_roles_are_cached_for_a_short_while(db: Database) -> None:
         assert len(statements) == 3
     finally:
         event.remove(db.engine.sync_engine, "before_cursor_execute", count)
+
+
+def test_a_rate_limit_that_outlasts_discord_py_is_worth_retrying_later() -> None:
+    """A 429 that discord.py stopped waiting for is not the message's fault: never permanent
+    (a permanent failure would count towards suspending the person's reminders)."""
+    from types import SimpleNamespace
+
+    import discord
+
+    from adapters.discord.notifier import DiscordNotifier
+
+    response = SimpleNamespace(status=429, reason="Too Many Requests")
+    limited = discord.HTTPException(response, {"code": 0, "message": "You are being rate limited."})
+    gone = discord.HTTPException(
+        SimpleNamespace(status=404, reason="Not Found"), {"code": 10013, "message": "Unknown User"}
+    )
+    notifier = DiscordNotifier.__new__(DiscordNotifier)
+    assert not notifier._failure(limited, "DM").permanent
+    assert notifier._failure(gone, "DM").permanent

@@ -1,0 +1,1 @@
+"""Benchmarks: scripts (not tests). Each appends its figures to bench/RESULTS.md."""

@@ -1,0 +1,526 @@
+"""Commands per second through ``Core.handle_text`` beside a bare-SQL floor.
+
+10,000 people in 500 study groups, 200 commands in flight (closed loop: each of 200 workers
+sends its next command when the previous answer arrives), a mix of /done, /next, /progress
+and /path. Each phase runs for a fixed time (``--seconds``); the floor phase issues the same
+reads and writes per command as bare SQL on the raw driver (aiosqlite / asyncpg) with the same
+transaction discipline (SQLite: one writer, ``BEGIN IMMEDIATE``; PostgreSQL: the user row
+``FOR UPDATE``), and none of the Python around them.
+
+    .venv/bin/python -m bench.commands                 # SQLite, then PostgreSQL
+    .venv/bin/python -m bench.commands --backends sqlite --profile
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import cProfile
+import io
+import pstats
+import random
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import aiosqlite
+import asyncpg  # type: ignore[import-untyped]
+
+from bench.common import SEED, BenchDb, append_results, pct, pg_available
+from bench.seed import seed
+from bot.clock import FixedClock
+from bot.core import Core
+from bot.handlers import leaderboard as lb_handlers
+from bot.types import Actor, Place
+from curriculum import Curriculum, load_curriculum
+
+NOW = datetime(2027, 3, 3, 12, 0, tzinfo=UTC)
+PEOPLE = 10_000
+CHANNELS = 500
+CONCURRENCY = 200
+MIX = (("done", 30), ("next", 30), ("progress", 20), ("path", 10), ("path-enrol", 10))
+TARGET_RATE, TARGET_P99_MS, TARGET_RATIO = 1500.0, 25.0, 1.5
+
+
+def plan(rng: random.Random, curriculum: Curriculum) -> Callable[[], tuple[str, int]]:
+    kinds = [k for k, _ in MIX]
+    weights = [w for _, w in MIX]
+
+    def next_command() -> tuple[str, int]:
+        return rng.choices(kinds, weights)[0], rng.randrange(PEOPLE)
+
+    return next_command
+
+
+def line_for(kind: str, person: int, curriculum: Curriculum) -> str:
+    if kind == "path-enrol":
+        return f"/path {curriculum.paths[person % len(curriculum.paths)].id}"
+    return f"/{kind}"
+
+
+async def closed_loop(
+    run_one: Callable[[str, int], Awaitable[None]],
+    next_command: Callable[[], tuple[str, int]],
+    seconds: float,
+) -> tuple[list[float], Counter[str], int, float]:
+    """``CONCURRENCY`` workers for ``seconds``: latencies (ms), counts per kind, errors."""
+    latencies: list[float] = []
+    kinds: Counter[str] = Counter()
+    errors = 0
+    started = time.perf_counter()
+    deadline = started + seconds
+
+    async def worker() -> None:
+        nonlocal errors
+        while time.perf_counter() < deadline:
+            kind, person = next_command()
+            t0 = time.perf_counter()
+            try:
+                await run_one(kind, person)
+            except Exception as exc:  # counted and shown: the floor must not hide failures
+                errors += 1
+                if errors <= 3:
+                    print(f"  error: {type(exc).__name__}: {exc}")
+            latencies.append((time.perf_counter() - t0) * 1000)
+            kinds[kind] += 1
+
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    return latencies, kinds, errors, time.perf_counter() - started
+
+
+# --- the core -----------------------------------------------------------------------------
+
+
+def core_runner(core: Core) -> Callable[[str, int], Awaitable[None]]:
+    cur = core.curriculum
+    bad: Counter[str] = Counter()
+
+    async def run_one(kind: str, person: int) -> None:
+        actor = Actor("test", "W1", f"U{person:06d}", display_name=f"person {person}")
+        channel = person % CHANNELS
+        place = Place("test", "W1", f"C{channel:05d}", channel_name=f"study-{channel}")
+        reply = await core.handle_text(actor, place, line_for(kind, person, cur))
+        if reply.is_error and "not_enrolled" not in reply.text:
+            bad[reply.text[:60]] += 1
+            if sum(bad.values()) <= 3:
+                print(f"  error reply to {kind}: {reply.text[:120]!r}")
+
+    return run_one
+
+
+@contextlib.contextmanager
+def no_picture() -> Iterator[None]:
+    """Replace the skill-tree renderer with constant bytes for the duration (this process)."""
+    original = lb_handlers.skill_tree_png
+
+    async def fixed(model: object) -> bytes:
+        return PNG_STUB
+
+    lb_handlers.skill_tree_png = fixed  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        lb_handlers.skill_tree_png = original  # type: ignore[assignment]
+
+
+PNG_STUB = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+
+
+# --- the floor: the same statements, bare -------------------------------------------------
+
+SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"
+
+
+class SqliteFloor:
+    """One aiosqlite connection and an asyncio lock: SQLite has one writer, as in the bot."""
+
+    def __init__(self, path: str, curriculum: Curriculum) -> None:
+        self.path = path
+        self.curriculum = curriculum
+        self.lock = asyncio.Lock()
+        self.conn: aiosqlite.Connection | None = None
+        self.now = NOW.strftime(SQLITE_TS)
+
+    async def open(self) -> None:
+        self.conn = await aiosqlite.connect(self.path, isolation_level=None)
+        for pragma in ("journal_mode=WAL", "busy_timeout=30000", "synchronous=NORMAL"):
+            await self.conn.execute(f"PRAGMA {pragma}")
+
+    async def close(self) -> None:
+        if self.conn is not None:
+            await self.conn.close()
+
+    async def q(self, sql: str, *args: Any) -> list[Any]:
+        assert self.conn is not None
+        async with self.conn.execute(sql, args) as cur:
+            return list(await cur.fetchall())
+
+    async def status_reads(self, uid: int) -> None:
+        """current_status: enrolment, chapter states, reminder pref, the person's groups."""
+        await self.q("SELECT * FROM enrollments WHERE user_id = ?", uid)
+        await self.q("SELECT chapter_id, state FROM chapter_progress WHERE user_id = ?", uid)
+        await self.q("SELECT * FROM reminder_prefs WHERE user_id = ?", uid)
+        await self.q(
+            "SELECT c.* FROM channels c JOIN memberships m ON m.channel_id = c.id "
+            "WHERE m.user_id = ? ORDER BY m.joined_at",
+            uid,
+        )
+
+    async def run_one(self, kind: str, person: int) -> None:
+        ext = f"U{person:06d}"
+        async with self.lock:
+            await self.q("BEGIN IMMEDIATE")
+            try:
+                await self.q(
+                    "INSERT INTO users (platform, workspace, external_id, display_name, locale, "
+                    "timezone, privacy, created_at) VALUES ('test','W1',?,?,'en',NULL,'shown',?) "
+                    "ON CONFLICT (platform, workspace, external_id) DO NOTHING",
+                    ext,
+                    f"person {person}",
+                    self.now,
+                )
+                [user] = await self.q(
+                    "SELECT * FROM users WHERE platform='test' AND workspace='W1' "
+                    "AND external_id = ?",
+                    ext,
+                )
+                uid = user[0]
+                if kind == "path-enrol":
+                    await self.q("SELECT * FROM enrollments WHERE user_id = ?", uid)
+                    channel = f"C{person % CHANNELS:05d}"
+                    await self.q(
+                        "INSERT INTO channels (platform, workspace, external_id, name, "
+                        "prompt_weekday, prompt_time, prompts_enabled, created_at) VALUES "
+                        "('test','W1',?,?,0,'09:00',1,?) "
+                        "ON CONFLICT (platform, workspace, external_id) DO NOTHING",
+                        channel,
+                        "study",
+                        self.now,
+                    )
+                    [ch] = await self.q(
+                        "SELECT * FROM channels WHERE platform='test' AND workspace='W1' "
+                        "AND external_id = ?",
+                        channel,
+                    )
+                    await self.q(
+                        "INSERT INTO memberships (user_id, channel_id, joined_at) VALUES (?,?,?) "
+                        "ON CONFLICT (user_id, channel_id) DO NOTHING",
+                        uid,
+                        ch[0],
+                        self.now,
+                    )
+                await self.status_reads(uid)
+                if kind == "done":
+                    states = await self.q(
+                        "SELECT chapter_id, state FROM chapter_progress WHERE user_id = ?", uid
+                    )
+                    done = {c for c, _ in states}
+                    path = self.curriculum.paths[person % len(self.curriculum.paths)]
+                    step = next(
+                        (s for s in path.steps if not set(s.chapters) <= done), path.steps[-1]
+                    )
+                    for chapter in step.chapters:
+                        await self.q(
+                            "INSERT INTO chapter_progress (user_id, chapter_id, state, "
+                            "updated_at, completed_at) VALUES (?,?,'done',?,?) "
+                            "ON CONFLICT (user_id, chapter_id) DO UPDATE SET "
+                            "state = excluded.state, updated_at = excluded.updated_at, "
+                            "completed_at = excluded.completed_at",
+                            uid,
+                            chapter,
+                            self.now,
+                            self.now,
+                        )
+                    await self.status_reads(uid)
+                elif kind == "progress":
+                    [ch] = await self.q(
+                        "SELECT c.* FROM channels c JOIN memberships m ON m.channel_id = c.id "
+                        "WHERE m.user_id = ? AND c.platform='test' AND c.workspace='W1' "
+                        "AND c.external_id = ?",
+                        uid,
+                        f"C{person % CHANNELS:05d}",
+                    )
+                    members = await self.q(
+                        "SELECT u.*, e.*, r.* FROM users u JOIN memberships m ON m.user_id = u.id "
+                        "LEFT JOIN enrollments e ON e.user_id = u.id "
+                        "LEFT JOIN reminder_prefs r ON r.user_id = u.id "
+                        "WHERE m.channel_id = ? ORDER BY u.id",
+                        ch[0],
+                    )
+                    ids = [m[0] for m in members]
+                    await self.q(
+                        "SELECT * FROM chapter_progress WHERE user_id IN "
+                        f"({','.join('?' * len(ids))})",
+                        *ids,
+                    )
+                    await self.q(
+                        "SELECT chapter_id, state FROM chapter_progress WHERE user_id = ?", uid
+                    )
+                await self.q("COMMIT")
+            except BaseException:
+                await self.q("ROLLBACK")
+                raise
+
+
+class PgFloor:
+    """An asyncpg pool as large as SQLAlchemy's default (5 + 10 overflow)."""
+
+    def __init__(self, dsn: str, schema: str, curriculum: Curriculum) -> None:
+        self.dsn = dsn
+        self.schema = schema
+        self.curriculum = curriculum
+        self.pool: asyncpg.Pool | None = None
+
+    async def open(self) -> None:
+        self.pool = await asyncpg.create_pool(
+            self.dsn,
+            min_size=5,
+            max_size=15,
+            server_settings={"search_path": self.schema},
+        )
+
+    async def close(self) -> None:
+        if self.pool is not None:
+            await self.pool.close()
+
+    async def run_one(self, kind: str, person: int) -> None:
+        assert self.pool is not None
+        ext = f"U{person:06d}"
+        async with self.pool.acquire() as c, c.transaction():
+            await c.execute(
+                "INSERT INTO users (platform, workspace, external_id, display_name, locale, "
+                "timezone, privacy, created_at) VALUES ('test','W1',$1,$2,'en',NULL,'shown',$3) "
+                "ON CONFLICT (platform, workspace, external_id) DO NOTHING",
+                ext,
+                f"person {person}",
+                NOW,
+            )
+            user = await c.fetchrow(
+                "SELECT * FROM users WHERE platform='test' AND workspace='W1' "
+                "AND external_id = $1 FOR UPDATE",
+                ext,
+            )
+            uid = user["id"]
+
+            async def status_reads() -> None:
+                await c.fetch("SELECT * FROM enrollments WHERE user_id = $1", uid)
+                await c.fetch(
+                    "SELECT chapter_id, state FROM chapter_progress WHERE user_id = $1", uid
+                )
+                await c.fetch("SELECT * FROM reminder_prefs WHERE user_id = $1", uid)
+                await c.fetch(
+                    "SELECT c.* FROM channels c JOIN memberships m ON m.channel_id = c.id "
+                    "WHERE m.user_id = $1 ORDER BY m.joined_at",
+                    uid,
+                )
+
+            if kind == "path-enrol":
+                await c.fetch("SELECT * FROM enrollments WHERE user_id = $1", uid)
+                channel = f"C{person % CHANNELS:05d}"
+                await c.execute(
+                    "INSERT INTO channels (platform, workspace, external_id, name, "
+                    "prompt_weekday, prompt_time, prompts_enabled, created_at) VALUES "
+                    "('test','W1',$1,'study',0,'09:00',true,$2) "
+                    "ON CONFLICT (platform, workspace, external_id) DO NOTHING",
+                    channel,
+                    NOW,
+                )
+                ch = await c.fetchrow(
+                    "SELECT * FROM channels WHERE platform='test' AND workspace='W1' "
+                    "AND external_id = $1",
+                    channel,
+                )
+                await c.execute(
+                    "INSERT INTO memberships (user_id, channel_id, joined_at) VALUES ($1,$2,$3) "
+                    "ON CONFLICT (user_id, channel_id) DO NOTHING",
+                    uid,
+                    ch["id"],
+                    NOW,
+                )
+            await status_reads()
+            if kind == "done":
+                rows = await c.fetch(
+                    "SELECT chapter_id, state FROM chapter_progress WHERE user_id = $1", uid
+                )
+                done = {r["chapter_id"] for r in rows}
+                path = self.curriculum.paths[person % len(self.curriculum.paths)]
+                step = next((s for s in path.steps if not set(s.chapters) <= done), path.steps[-1])
+                await c.executemany(
+                    "INSERT INTO chapter_progress (user_id, chapter_id, state, updated_at, "
+                    "completed_at) VALUES ($1,$2,'done',$3,$3) "
+                    "ON CONFLICT (user_id, chapter_id) DO UPDATE SET state = excluded.state, "
+                    "updated_at = excluded.updated_at, completed_at = excluded.completed_at",
+                    [(uid, ch, NOW) for ch in step.chapters],
+                )
+                await status_reads()
+            elif kind == "progress":
+                ch = await c.fetchrow(
+                    "SELECT c.* FROM channels c JOIN memberships m ON m.channel_id = c.id "
+                    "WHERE m.user_id = $1 AND c.platform='test' AND c.workspace='W1' "
+                    "AND c.external_id = $2",
+                    uid,
+                    f"C{person % CHANNELS:05d}",
+                )
+                members = await c.fetch(
+                    "SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id "
+                    "LEFT JOIN enrollments e ON e.user_id = u.id "
+                    "LEFT JOIN reminder_prefs r ON r.user_id = u.id "
+                    "WHERE m.channel_id = $1 ORDER BY u.id",
+                    ch["id"],
+                )
+                await c.fetch(
+                    "SELECT * FROM chapter_progress WHERE user_id = ANY($1::bigint[])",
+                    [m["id"] for m in members],
+                )
+                await c.fetch(
+                    "SELECT chapter_id, state FROM chapter_progress WHERE user_id = $1", uid
+                )
+
+
+# --- one backend --------------------------------------------------------------------------
+
+
+def summary(name: str, lat: list[float], kinds: Counter[str], errors: int, wall: float) -> dict:
+    n = len(lat)
+    row = {
+        "name": name,
+        "n": n,
+        "rate": n / wall,
+        "p50": pct(lat, 50),
+        "p99": pct(lat, 99),
+        "errors": errors,
+        "kinds": dict(kinds),
+        "wall": wall,
+    }
+    print(
+        f"  {name}: {n} commands in {wall:.1f} s = {row['rate']:.0f}/s, "
+        f"p50 {row['p50']:.1f} ms, p99 {row['p99']:.1f} ms, errors {errors}"
+    )
+    return row
+
+
+async def per_kind_latency(core: Core, curriculum: Curriculum) -> dict[str, float]:
+    """Each command alone (no contention), mean of 30: where a single command's time goes."""
+    run = core_runner(core)
+    out = {}
+    for kind, _ in MIX:
+        t0 = time.perf_counter()
+        for i in range(30):
+            await run(kind, 7_000 + i)
+        out[kind] = (time.perf_counter() - t0) * 1000 / 30
+    return out
+
+
+async def bench_backend(
+    backend: str, curriculum: Curriculum, seconds: float, profile: bool
+) -> list[str]:
+    print(f"\n[{backend}] seeding {PEOPLE} people in {CHANNELS} groups …")
+    bdb = await BenchDb.create(backend)
+    lines: list[str] = []
+    try:
+        t0 = time.perf_counter()
+        seeded = await seed(
+            bdb.db, curriculum, random.Random(SEED), people=PEOPLE, channels=CHANNELS, now=NOW
+        )
+        print(f"  seeded {seeded.progress_rows} chapter rows in {time.perf_counter() - t0:.1f} s")
+        core = Core(curriculum=curriculum, db=bdb.db, clock=FixedClock(NOW))
+        alone = await per_kind_latency(core, curriculum)
+        print("  alone (ms): " + ", ".join(f"{k} {v:.1f}" for k, v in alone.items()))
+
+        prof = cProfile.Profile() if profile else None
+        if prof:
+            prof.enable()
+        core_row = summary(
+            "core",
+            *await closed_loop(
+                core_runner(core), plan(random.Random(SEED + 1), curriculum), seconds
+            ),
+        )
+        if prof:
+            prof.disable()
+            out = io.StringIO()
+            pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(35)
+            print(out.getvalue())
+        # Diagnostic: the same run with /progress's skill-tree PNG replaced by fixed bytes
+        # (patched in this process only), to separate the picture's cost from the rest.
+        with no_picture():
+            nopic_row = summary(
+                "core without the /progress picture",
+                *await closed_loop(
+                    core_runner(core), plan(random.Random(SEED + 2), curriculum), seconds
+                ),
+            )
+
+        floor: SqliteFloor | PgFloor
+        if backend == "sqlite":
+            floor = SqliteFloor(bdb.sqlite_path, curriculum)
+        else:
+            assert bdb.schema is not None
+            floor = PgFloor(bdb.asyncpg_dsn, bdb.schema, curriculum)
+        await floor.open()
+        try:
+            floor_row = summary(
+                "floor",
+                *await closed_loop(
+                    floor.run_one, plan(random.Random(SEED + 1), curriculum), seconds
+                ),
+            )
+        finally:
+            await floor.close()
+        ratio = floor_row["rate"] / core_row["rate"] if core_row["rate"] else float("inf")
+        met = (
+            core_row["rate"] >= TARGET_RATE
+            and core_row["p99"] <= TARGET_P99_MS
+            and ratio <= TARGET_RATIO
+        )
+        print(f"  core is {ratio:.2f}× slower than the floor")
+        lines.append(
+            f"{backend}: core {core_row['rate']:.0f} commands/s, p50 {core_row['p50']:.1f} ms, "
+            f"p99 {core_row['p99']:.1f} ms, errors {core_row['errors']} "
+            f"({core_row['n']} commands in {core_row['wall']:.1f} s); "
+            f"floor {floor_row['rate']:.0f}/s, "
+            f"p50 {floor_row['p50']:.1f} ms, p99 {floor_row['p99']:.1f} ms; "
+            f"core/floor time ratio {ratio:.2f}× — targets (≥{TARGET_RATE:.0f}/s, "
+            f"p99 ≤{TARGET_P99_MS:.0f} ms, ≤{TARGET_RATIO}× floor) " + ("MET" if met else "NOT MET")
+        )
+        lines.append(
+            f"{backend}: one command alone, no contention (mean ms): "
+            + ", ".join(f"/{k} {v:.1f}" for k, v in alone.items())
+        )
+        lines.append(
+            f"{backend}: diagnostic, core with the /progress PNG replaced by fixed bytes: "
+            f"{nopic_row['rate']:.0f} commands/s, p50 {nopic_row['p50']:.1f} ms, "
+            f"p99 {nopic_row['p99']:.1f} ms, {floor_row['rate'] / nopic_row['rate']:.2f}× floor"
+        )
+        lines.append(f"{backend}: core mix counts {core_row['kinds']}")
+    finally:
+        await bdb.close()
+    return lines
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--seconds", type=float, default=20.0, help="per phase")
+    parser.add_argument("--profile", action="store_true", help="cProfile the core phase")
+    parser.add_argument("--no-results", action="store_true", help="do not append RESULTS.md")
+    args = parser.parse_args()
+    curriculum = load_curriculum()
+    lines = [
+        f"workload: {PEOPLE} people, {CHANNELS} groups, {CONCURRENCY} in flight (closed loop), "
+        f"mix {dict(MIX)}, seed {SEED}, {args.seconds:.0f} s per phase"
+    ]
+    for backend in args.backends.split(","):
+        if backend == "postgresql" and not await pg_available():
+            lines.append("postgresql: skipped (server not reachable)")
+            continue
+        lines += await bench_backend(backend, curriculum, args.seconds, args.profile)
+    if not args.no_results:
+        append_results("bench/commands.py", lines)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
