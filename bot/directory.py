@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from bot.db import Database
-from bot.db.models import Channel, Enrollment, User
+from bot.db.models import Channel, Enrollment, ReminderPref, User
 
 
 class Directory:
@@ -49,6 +49,25 @@ class Directory:
                     .limit(1)
                 )
             ).scalar_one_or_none()
+
+    async def reminder_settings(
+        self, platform: str, workspace: str, user_id: str
+    ) -> tuple[int, str, str | None]:
+        """(weekday, local time, chosen zone) of a person's weekly reminder, for a settings
+        form to start from; Monday 09:00 and no zone when they never set one."""
+        async with self._db.transaction() as session:
+            row = (
+                await session.execute(
+                    select(ReminderPref.weekday, ReminderPref.local_time, ReminderPref.timezone)
+                    .join(User, User.id == ReminderPref.user_id)
+                    .where(
+                        User.platform == platform,
+                        User.workspace == workspace,
+                        User.external_id == user_id,
+                    )
+                )
+            ).first()
+        return (row[0], row[1], row[2]) if row else (0, "09:00", None)
 
     async def dm_channel(self, platform: str, workspace: str, user_id: str) -> str | None:
         async with self._db.transaction() as session:

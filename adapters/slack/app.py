@@ -19,8 +19,17 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.client import make_web_client
-from adapters.slack.identity import PLATFORM, UserDirectory, place_for
+from adapters.slack.identity import PLATFORM, UserDirectory, is_dm, place_for
 from adapters.slack.manifest import UNINSTALL_EVENTS
+from adapters.slack.modal import (
+    CALLBACK_ID,
+    OPEN_ACTION,
+    TZ_ACTION,
+    open_button,
+    reminders_view,
+    submitted,
+    timezone_options,
+)
 from adapters.slack.oauth import cached_authorize, oauth_enabled, oauth_settings
 from adapters.slack.render import (
     MAX_BLOCKS,
@@ -36,6 +45,7 @@ from adapters.slack.surface import slash_command_names
 from adapters.slack.texts import t
 from bot.config import Settings
 from bot.core import Core
+from bot.db import DatabaseUnavailable
 from bot.i18n import tr
 from bot.types import Actor, Attachment, Place, Reply, normalize_locale
 
@@ -79,7 +89,11 @@ class SlackBot:
             reply = await self._safely(
                 actor, self.core.handle_command_text(actor, place, name, text, "slash")
             )
-            await self.deliver(reply, actor, place, respond, client)
+            # Slack users change settings in a form: offer it under the text answer.
+            extra = (
+                [open_button(actor.locale)] if name == "reminders" and not reply.is_error else []
+            )
+            await self.deliver(reply, actor, place, respond, client, extra=extra)
 
         on_command.__name__ = f"on_{name.replace('-', '_')}"
         return on_command
@@ -132,6 +146,66 @@ class SlackBot:
         actor = await self.directory.actor(team, str(event.get("user") or ""), client=client)
         await self.publish_home(actor, client=client)
 
+    async def on_open_reminders(
+        self, ack: Any, body: dict[str, Any], client: AsyncWebClient | None = None
+    ) -> None:
+        await ack()
+        user = body.get("user") or {}
+        team = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
+        actor = await self.directory.actor(team, str(user.get("id") or ""), client=client)
+        try:
+            weekday, local_time, chosen = await self.core.directory.reminder_settings(
+                PLATFORM, team, actor.user_id
+            )
+        except DatabaseUnavailable:
+            weekday, local_time, chosen = 0, "09:00", None
+        channel = (body.get("channel") or {}).get("id")
+        view = reminders_view(
+            actor.locale,
+            weekday=weekday,
+            local_time=local_time,
+            timezone=chosen or actor.timezone or "UTC",
+            channel=None if is_dm(channel) else channel,
+        )
+        try:
+            await (client or self.client).views_open(trigger_id=body.get("trigger_id"), view=view)
+        except Exception:
+            log.exception("slack: opening the reminder settings failed")
+
+    async def on_timezone_options(self, ack: Any, payload: dict[str, Any]) -> None:
+        await ack(options=timezone_options(str(payload.get("value") or "")))
+
+    async def on_reminders_saved(
+        self,
+        ack: Any,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        client: AsyncWebClient | None = None,
+    ) -> None:
+        await ack()  # closes the form; the answer follows as a message
+        user = body.get("user") or {}
+        team = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
+        actor = await self.directory.actor(team, str(user.get("id") or ""), client=client)
+        channel = str(view.get("private_metadata") or "") or None
+        place = place_for(team, channel)
+        reply = await self._safely(
+            actor, self.core.invoke(actor, place, "reminders", submitted(view), "button")
+        )
+        web = client or self.client
+        try:
+            blocks = render_blocks(reply)
+            if channel:
+                await web.chat_postEphemeral(
+                    channel=channel, user=actor.user_id, blocks=blocks, text=fallback_text(reply)
+                )
+            else:
+                await web.chat_postMessage(
+                    channel=actor.user_id, blocks=blocks, text=fallback_text(reply)
+                )
+        except Exception:
+            log.exception("slack: answering a saved reminder form failed")
+        await self.publish_home(actor, client=client)
+
     # --- output ---------------------------------------------------------------------------
 
     async def _safely(self, actor: Actor, work: Awaitable[Reply]) -> Reply:
@@ -149,6 +223,8 @@ class SlackBot:
         place: Place,
         respond: Respond,
         client: AsyncWebClient | None = None,
+        *,
+        extra: list[Block] | None = None,
     ) -> None:
         """Answer through response_url: ephemeral unless the core says everyone may see it.
 
@@ -162,6 +238,8 @@ class SlackBot:
         if not public:
             notes = [await self._send_file(actor, None, att, client) for att in reply.attachments]
         blocks = render_blocks(reply)
+        if extra:
+            blocks = [*blocks[: MAX_BLOCKS - len(extra)], *extra]
         if notes:
             blocks = [*blocks[: MAX_BLOCKS - 1], context_block(*notes)]
         await self._respond(
@@ -231,6 +309,7 @@ class SlackBot:
                 blocks.append({"type": "divider"})
             blocks += render_blocks(reply, first_action=first_action, inline_files=False)
             first_action += len(reply.buttons)
+        blocks.append(open_button(actor.locale))
         blocks.append(context_block(t(actor.locale, "home_intro")))
         return blocks[:MAX_HOME_BLOCKS]
 
@@ -301,6 +380,9 @@ def build_slack_app(
         app.command(f"/{name}")(bot.command_listener(name))
     app.action(ACTION_PATTERN)(bot.on_action)
     app.event("app_home_opened")(bot.on_home_opened)
+    app.action(OPEN_ACTION)(bot.on_open_reminders)
+    app.options(TZ_ACTION)(bot.on_timezone_options)
+    app.view(CALLBACK_ID)(bot.on_reminders_saved)
     if multi:
         # app_uninstalled / tokens_revoked: delete that workspace's stored tokens.
         app.enable_token_revocation_listeners()

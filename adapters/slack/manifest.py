@@ -83,6 +83,8 @@ def render_manifest(url: str = PLACEHOLDER_URL) -> str:
         "  interactivity:",
         "    is_enabled: true",
         f"    request_url: {url}",
+        # The reminder form's timezone search asks here as the person types.
+        f"    message_menu_options_url: {url}",
         "  org_deploy_enabled: false",
         "  socket_mode_enabled: false",
         "  token_rotation_enabled: false",

@@ -15,6 +15,16 @@ TEXTS: dict[str, L] = {
         "这个按钮已失效。输入 `/help` 查看所有命令。",
     ),
     "home_title": L("Your study dashboard", "你的学习面板"),
+    "modal_open": L("Change reminder settings", "修改提醒设置"),
+    "modal_title": L("Weekly reminder", "每周提醒"),
+    "modal_save": L("Save", "保存"),
+    "modal_cancel": L("Cancel", "取消"),
+    "modal_day": L("Day of the week", "星期几"),
+    "modal_time": L("Local time", "当地时间"),
+    "modal_tz": L("Timezone", "时区"),
+    "modal_tz_hint": L(
+        "Type a city or region, e.g. Shanghai or Berlin", "输入城市或地区，如 Shanghai 或 Berlin"
+    ),
     "home_last": L("Last action", "上一步操作"),
     "home_intro": L(
         "Type `/path` in any channel to pick a learning path; `/help` lists every command.",

@@ -405,6 +405,10 @@ class FakeSlack:
     ) -> dict[str, Any]:
         return {"ok": True, "message_ts": self._ts()}
 
+    def _m_views_open(self, p: dict[str, Any], ws: Workspace | None = None) -> dict[str, Any]:
+        view = json.loads(p["view"]) if isinstance(p["view"], str) else p["view"]
+        return {"ok": True, "view": {"id": f"V{next(self._ids)}", **view}}
+
     def _m_views_publish(self, p: dict[str, Any], ws: Workspace | None = None) -> dict[str, Any]:
         return {"ok": True, "view": {"id": f"V{next(self._ids)}", **p["view"]}}
 

@@ -109,4 +109,6 @@ def test_manifest_lists_exactly_the_core_commands():
     assert "home_tab_enabled: true" in text
     assert "      - app_home_opened\n" in text
     assert "socket_mode_enabled: false" in text
-    assert text.count("url: https://example.com/slack/events") == len(listed) + 2
+    # every command, events, interactivity and the reminder form's timezone search
+    assert text.count("url: https://example.com/slack/events") == len(listed) + 3
+    assert "message_menu_options_url: https://example.com/slack/events" in text
