@@ -148,11 +148,21 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 T.DATE,
                 L("Pause until this date (YYYY-MM-DD)", "暂停到此日期（YYYY-MM-DD）"),
             ),
+            OptionSpec(
+                "quiet",
+                T.STRING,
+                L(
+                    "Quiet hours, e.g. 22:00-07:00 (or off): nothing is sent then",
+                    "免打扰时段，如 22:00-07:00（或 off）：期间不发送提醒",
+                ),
+                positional=False,
+            ),
         ),
         examples=(
             "/reminders",
             "/reminders day:wed time:19:30 tz:Europe/Berlin",
             "/reminders pause 2027-01-10",
+            "/reminders quiet:22:00-07:00",
             "/reminders off",
         ),
     ),

@@ -245,6 +245,11 @@ MESSAGES: dict[str, L] = {
         "{date} 不是将来的日期，请选择更晚的日期。",
     ),
     "reminders.resumed": L("Reminders resumed.", "提醒已恢复。"),
+    "reminders.quiet": L("Quiet hours", "免打扰时段"),
+    "reminders.bad_quiet": L(
+        "`{value}` is not a quiet-hours window; write it like `22:00-07:00`, or `off`.",
+        "`{value}` 不是有效的免打扰时段；请写成 `22:00-07:00`，或 `off`。",
+    ),
     "reminders.snoozed": L(
         "Snoozed: I'll remind you again at {when}.", "已稍后提醒：将在 {when} 再次提醒你。"
     ),

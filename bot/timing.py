@@ -51,6 +51,28 @@ def _slot(day: date, hour: int, minute: int, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=zone).astimezone(UTC)
 
 
+def quiet_end_at(
+    instant: datetime, start: str | None, end: str | None, tz: str | None
+) -> datetime | None:
+    """If ``instant`` falls inside the daily quiet window [start, end) in ``tz`` (the window
+    may wrap midnight, e.g. 22:00-07:00), the instant it ends (UTC); None otherwise."""
+    if not start or not end or start == end:
+        return None
+    zone = ZoneInfo(tz or "UTC")
+    local = instant.astimezone(zone)
+    s, e = time.fromisoformat(start), time.fromisoformat(end)
+    now = local.time().replace(tzinfo=None)
+    if s < e:
+        inside, end_day = s <= now < e, local.date()
+    else:  # wraps midnight
+        inside = now >= s or now < e
+        end_day = local.date() + timedelta(days=1) if now >= s else local.date()
+    if not inside:
+        return None
+    # A wall time that does not exist (DST gap) resolves forward, like next_weekly's.
+    return datetime.combine(end_day, e, tzinfo=zone).astimezone(UTC)
+
+
 def iso_period(instant: datetime, tz: str) -> str:
     """The local ISO week of ``instant``, e.g. ``2027-W11``: the Delivery key's period."""
     year, week, _ = instant.astimezone(ZoneInfo(tz)).isocalendar()

@@ -65,7 +65,7 @@ from bot.pace import local_date, path_status, person_zone
 from bot.ports import ChannelTarget, DeliveryError, Notifier, UserTarget
 from bot.services import leaderboard, store
 from bot.services.leaderboard import mark_nudges_delivered, period_of, snapshot_closed_periods
-from bot.timing import iso_period, next_weekly
+from bot.timing import iso_period, next_weekly, quiet_end_at
 from bot.types import Reply
 from scheduler.render import (
     Member,
@@ -119,6 +119,7 @@ class RunReport:
     sent: list[str] = field(default_factory=list)  # prompt keys
     failed: list[str] = field(default_factory=list)
     paused: int = 0
+    quiet: int = 0  # due inside the person's quiet hours: held until they end
     stale: int = 0  # missed by more than the grace window: skipped
     not_sent: int = 0  # finished path, already delivered this week, nothing to say
     busy: int = 0  # claimed by another scheduler or changed meanwhile
@@ -130,7 +131,7 @@ class RunReport:
 
 @dataclass(slots=True)
 class _Decision:
-    action: Literal["send", "paused", "stale", "skip"]
+    action: Literal["send", "paused", "quiet", "stale", "skip"]
     advance_to: datetime | None = None  # weekly reminders: the new next_due_at
     prompt: Prompt | None = None
 
@@ -336,6 +337,8 @@ class PromptService:
                     pref.updated_at = at
                 if decision.action == "paused":
                     report.paused += 1
+                elif decision.action == "quiet":
+                    report.quiet += 1
                 elif decision.action == "stale":
                     report.stale += 1
                 elif decision.action == "skip":
@@ -348,6 +351,10 @@ class PromptService:
                     report.busy += 1
                     return
             await self._deliver(prompt, delivery_id, at, report)
+
+    @staticmethod
+    def _quiet_until(pref: ReminderPref, instant: datetime, tz: str) -> datetime | None:
+        return quiet_end_at(instant, pref.quiet_start, pref.quiet_end, tz)
 
     async def _decide_reminder(
         self,
@@ -371,7 +378,10 @@ class PromptService:
                 max(due, at), pref.weekday, pref.local_time, tz, not_before=pref.paused_until
             )
             return _Decision("paused", resume)
-        if at - due > self.grace:
+        if self._quiet_until(pref, at, tz) is not None:
+            return _Decision("quiet")  # next_due_at stays: it goes out when quiet hours end
+        # Lateness counts from when it could first be sent: after quiet hours, if due inside.
+        if at - (self._quiet_until(pref, due, tz) or due) > self.grace:
             return _Decision("stale", following(at))
         advance = following(due)
         if advance <= at:
@@ -457,7 +467,10 @@ class PromptService:
                     report.busy += 1
                     return
                 decision = await self._decide_snooze(session, pref, user, enrollment, at)
-                # Whatever the decision, this snooze is used up (next_due_at is not touched).
+                if decision.action == "quiet":
+                    report.quiet += 1
+                    return  # held: the snooze goes out when quiet hours end
+                # Whatever else was decided, this snooze is used up (next_due_at untouched).
                 pref.snooze_until = None
                 pref.updated_at = at
                 if decision.action == "paused":
@@ -490,7 +503,9 @@ class PromptService:
         tz = self._user_zone(pref, user, channels)
         if pref.paused_until is not None and pref.paused_until > local_date(at, tz):
             return _Decision("paused")
-        if at - due > self.grace:
+        if self._quiet_until(pref, at, tz) is not None:
+            return _Decision("quiet")
+        if at - (self._quiet_until(pref, due, tz) or due) > self.grace:
             return _Decision("stale")
         recipient = f"user:{user.id}"
         if await self._reminded_since(session, recipient, due - SNOOZE):

@@ -161,6 +161,9 @@ class ReminderPref(Base):
     timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     paused_until: Mapped[date | None] = mapped_column(Date, nullable=True)
     next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Daily quiet hours, local "HH:MM" (the window may wrap midnight): nothing is sent inside.
+    quiet_start: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    quiet_end: Mapped[str | None] = mapped_column(String(5), nullable=True)
     # "Snooze 1 day": one extra reminder at this instant, apart from the weekly slot.
     snooze_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -6,6 +6,7 @@ right so the scheduler's query finds the person at the right instant.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -15,9 +16,10 @@ from bot.db.models import Delivery
 from bot.errors import UserError
 from bot.handlers.common import user_timezone
 from bot.i18n import weekday_name
+from bot.options import OptionError, parse_time
 from bot.pace import local_date
 from bot.services import store
-from bot.timing import iso_period, next_weekly
+from bot.timing import iso_period, next_weekly, quiet_end_at
 from bot.types import Field, Reply
 
 DEFAULT_WEEKDAY = 0
@@ -35,6 +37,9 @@ async def reminders(ctx: Ctx) -> Reply:
     tz = await user_timezone(ctx)
     paused_until = pref.paused_until if pref else None
     snooze_until = pref.snooze_until if pref else None
+    quiet = (
+        (pref.quiet_start, pref.quiet_end) if pref and pref.quiet_start and pref.quiet_end else None
+    )
     today = local_date(ctx.now, tz)
     if paused_until is not None and paused_until <= today:
         paused_until = None
@@ -50,6 +55,8 @@ async def reminders(ctx: Ctx) -> Reply:
     if "tz" in ctx.opts:
         tz, changed = str(ctx.opts["tz"]), True
         today = local_date(ctx.now, tz)
+    if "quiet" in ctx.opts:
+        quiet, changed = parse_quiet(str(ctx.opts["quiet"])), True
     if changed:
         message = ctx.t("reminders.saved")
     not_before: date | None = None
@@ -99,9 +106,32 @@ async def reminders(ctx: Ctx) -> Reply:
             paused_until=paused_until,
             next_due_at=next_due,
             snooze_until=snooze_until,
+            quiet=quiet,
             now=ctx.now,
         )
-    return _reply(ctx, message, enabled, weekday, local_time, tz, paused_until, next_due)
+    if next_due is not None and quiet:
+        # Due inside quiet hours: the scheduler holds it until they end; say when it arrives.
+        next_due = quiet_end_at(next_due, *quiet, tz) or next_due
+    return _reply(ctx, message, enabled, weekday, local_time, tz, paused_until, next_due, quiet)
+
+
+_QUIET = re.compile(r"^\s*(\S+?)\s*(?:-|–|~|到|至)\s*(\S+)\s*$")
+
+
+def parse_quiet(raw: str) -> tuple[str, str] | None:
+    """``22:00-07:00`` (or ``10pm-7am``) → the window; ``off`` → none."""
+    if raw.strip().casefold() in ("off", "none", "no", "关闭", "无"):
+        return None
+    m = _QUIET.match(raw)
+    try:
+        if not m:
+            raise OptionError("reminders.bad_quiet", value=raw)
+        start, end = parse_time(m.group(1)), parse_time(m.group(2))
+    except OptionError:
+        raise UserError("reminders.bad_quiet", value=raw) from None
+    if start == end:
+        raise UserError("reminders.bad_quiet", value=raw)
+    return start, end
 
 
 def max_date(a: date | None, b: date | None) -> date | None:
@@ -141,6 +171,7 @@ def _reply(
     tz: str,
     paused_until: date | None,
     next_due: datetime | None,
+    quiet: tuple[str, str] | None,
 ) -> Reply:
     status = ctx.t("reminders.on") if enabled else ctx.t("reminders.off")
     if enabled and paused_until is not None:
@@ -155,7 +186,7 @@ def _reply(
         )
     else:
         nxt = ctx.t("reminders.none_next")
-    fields = (
+    fields: tuple[Field, ...] = (
         Field(ctx.t("reminders.status"), status),
         Field(
             ctx.t("reminders.when"),
@@ -168,6 +199,8 @@ def _reply(
         ),
         Field(ctx.t("reminders.next"), nxt, inline=False),
     )
+    if quiet:
+        fields += (Field(ctx.t("reminders.quiet"), f"{quiet[0]}–{quiet[1]} ({tz})"),)
     kind: Literal["success", "info"] = "success" if message else "info"
     return Reply(
         title=ctx.t("reminders.title"),

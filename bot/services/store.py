@@ -219,10 +219,13 @@ async def save_reminder(
     paused_until: date | None,
     next_due_at: datetime | None,
     snooze_until: datetime | None = None,
+    quiet: tuple[str, str] | None = None,
     now: datetime,
 ) -> None:
     values = {
         "snooze_until": snooze_until,
+        "quiet_start": quiet[0] if quiet else None,
+        "quiet_end": quiet[1] if quiet else None,
         "enabled": enabled,
         "weekday": weekday,
         "local_time": local_time,
