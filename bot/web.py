@@ -124,9 +124,11 @@ class LeaderboardSite:
             channel = await self._channel(session, claims)
             if channel is None:
                 return forbidden(locale)
-            await lb.snapshot_closed_periods(session, self.core.curriculum, channel, now)
+            members = await lb.load_members(session, channel.id)
+            cur = self.core.curriculum
+            await lb.snapshot_closed_periods(session, cur, channel, now, members=members)
             boards = [
-                await lb.board(session, self.core.curriculum, channel, kind, now)
+                await lb.board(session, cur, channel, kind, now, members=members)
                 for kind in ("week", "month", "all")
             ]
         name = html.escape(f"#{channel.name or channel.external_id}")

@@ -87,14 +87,16 @@ async def leaderboard(ctx: Ctx) -> Reply:
     label = anonymous_label(ctx)
     # Lazily freeze every finished period first, so history is complete whenever it is read.
     # Snapshots store English labels; anonymous ones are translated when shown.
-    await lb.snapshot_closed_periods(ctx.session, curriculum, channel, ctx.now)
+    # One load of the group serves the snapshots and the board (a big group is costly to load).
+    members = await lb.load_members(ctx.session, channel.id)
+    await lb.snapshot_closed_periods(ctx.session, curriculum, channel, ctx.now, members=members)
     if view == "history":
         return await _history(ctx, channel)
     if view == "web":
         return _web_link(ctx, channel)
     kind: lb.PeriodKind = "all" if view == "all" else "month" if view == "month" else "week"
     period, entries = await lb.board(
-        ctx.session, curriculum, channel, kind, ctx.now, anonymous_label=label
+        ctx.session, curriculum, channel, kind, ctx.now, anonymous_label=label, members=members
     )
     title = ctx.t("lb.title", channel=_channel_name(channel), period=period_title(ctx, period))
     buttons = tuple(

@@ -166,11 +166,21 @@ async def load_members(session: AsyncSession, channel_id: int) -> list[MemberDat
     ids = [u.id for u, _, _ in rows]
     chapters: dict[int, dict[str, tuple[str, datetime | None, datetime]]] = {i: {} for i in ids}
     if ids:
+        # Plain rows, not ORM objects: a big group has hundreds of thousands of them, and
+        # building an object for each was most of /leaderboard's time.
         progress = await session.execute(
-            select(ChapterProgress).where(ChapterProgress.user_id.in_(ids))
+            select(
+                ChapterProgress.user_id,
+                ChapterProgress.chapter_id,
+                ChapterProgress.state,
+                ChapterProgress.completed_at,
+                ChapterProgress.updated_at,
+            )
+            .join(Membership, Membership.user_id == ChapterProgress.user_id)
+            .where(Membership.channel_id == channel_id)
         )
-        for p in progress.scalars():
-            chapters[p.user_id][p.chapter_id] = (p.state, p.completed_at, p.updated_at)
+        for uid, chapter, state, completed, updated in progress.tuples():
+            chapters[uid][chapter] = (state, completed, updated)
     return [
         MemberData(
             user_id=u.id,
@@ -338,10 +348,12 @@ async def board(
     now: datetime,
     *,
     anonymous_label: str = "anonymous #{k}",
+    members: list[MemberData] | None = None,
 ) -> tuple[Period, list[Entry]]:
-    """The channel's current board of ``kind``."""
+    """The channel's current board of ``kind``; ``members`` when the caller loaded them."""
     period = period_of(kind, now, channel.timezone)
-    members = await load_members(session, channel.id)
+    if members is None:
+        members = await load_members(session, channel.id)
     entries = rank_members(
         curriculum,
         members,
@@ -363,22 +375,27 @@ async def snapshot_closed_periods(
     now: datetime,
     *,
     anonymous_label: str = "anonymous #{k}",
+    members: list[MemberData] | None = None,
 ) -> list[tuple[str, str]]:
     """Save the top three of every finished week and month that has none yet.
 
     Only periods in which someone completed a chapter can have winners, so those are the only
     candidates; that keeps the work proportional to the data, however long the bot was off.
     Safe to call concurrently (inserts skip rows another call already wrote). Returns the
-    (kind, key) pairs it saved.
+    (kind, key) pairs it saved. ``members``: when the caller already loaded them.
     """
-    members = await load_members(session, channel.id)
+    if members is None:
+        members = await load_members(session, channel.id)
     since = channel.leaderboard_reset_at
-    instants = [
-        completed
+    # Which periods had completions: every UTC offset is a multiple of 15 minutes, so period
+    # boundaries (local midnights) fall on quarter hours and a quarter hour's instants share a
+    # period. Working per quarter hour, not per completion, keeps big groups cheap.
+    instants = {
+        completed.replace(minute=completed.minute - completed.minute % 15, second=0, microsecond=0)
         for m in members
         for state, completed, _ in m.chapters.values()
         if state == "done" and completed is not None and (since is None or completed >= since)
-    ]
+    }
     existing = {
         (k, key)
         for k, key in (
