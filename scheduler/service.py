@@ -128,6 +128,17 @@ class RunReport:
     errors: int = 0  # bugs: logged with a traceback
     snapshots: list[str] = field(default_factory=list)  # "channel:<id>:week:2027-W09"
 
+    def count(self, action: str) -> None:
+        """Tally a decision that sends nothing (``send`` is tallied when it is sent)."""
+        if action == "paused":
+            self.paused += 1
+        elif action == "quiet":
+            self.quiet += 1
+        elif action == "stale":
+            self.stale += 1
+        elif action == "skip":
+            self.not_sent += 1
+
 
 @dataclass(slots=True)
 class _Decision:
@@ -313,6 +324,16 @@ class PromptService:
             await self._guard(work, report, f"snoozed reminder for user:{user_id}")
 
     async def _reminder(self, user_id: int, at: datetime, report: RunReport) -> None:
+        await self._personal(user_id, at, report, snooze=False)
+
+    async def _snooze(self, user_id: int, at: datetime, report: RunReport) -> None:
+        await self._personal(user_id, at, report, snooze=True)
+
+    async def _personal(
+        self, user_id: int, at: datetime, report: RunReport, *, snooze: bool
+    ) -> None:
+        """A person's weekly reminder, or their snooze: lock the row, decide, claim, send."""
+        due_column = ReminderPref.snooze_until if snooze else ReminderPref.next_due_at
         async with self._semaphore:
             async with self.core.db.transaction() as session:
                 pref = (
@@ -321,7 +342,7 @@ class PromptService:
                         .where(
                             ReminderPref.user_id == user_id,
                             ReminderPref.enabled.is_(True),
-                            ReminderPref.next_due_at <= at,
+                            due_column <= at,
                         )
                         .with_for_update(skip_locked=True)
                     )
@@ -331,18 +352,16 @@ class PromptService:
                 if pref is None or user is None or enrollment is None:
                     report.busy += 1  # locked by another scheduler, or changed since the query
                     return
-                decision = await self._decide_reminder(session, pref, user, enrollment, at)
-                if decision.advance_to is not None:
+                decide = self._decide_snooze if snooze else self._decide_reminder
+                decision = await decide(session, pref, user, enrollment, at)
+                if snooze and decision.action != "quiet":
+                    # Used up whatever else was decided; a snooze never moves next_due_at.
+                    pref.snooze_until = None
+                    pref.updated_at = at
+                elif decision.advance_to is not None:
                     pref.next_due_at = decision.advance_to
                     pref.updated_at = at
-                if decision.action == "paused":
-                    report.paused += 1
-                elif decision.action == "quiet":
-                    report.quiet += 1
-                elif decision.action == "stale":
-                    report.stale += 1
-                elif decision.action == "skip":
-                    report.not_sent += 1
+                report.count(decision.action)
                 prompt = decision.prompt
                 if prompt is None:
                     return
@@ -446,47 +465,6 @@ class PromptService:
         )
 
     # --- one snooze -----------------------------------------------------------------------
-
-    async def _snooze(self, user_id: int, at: datetime, report: RunReport) -> None:
-        async with self._semaphore:
-            async with self.core.db.transaction() as session:
-                pref = (
-                    await session.execute(
-                        select(ReminderPref)
-                        .where(
-                            ReminderPref.user_id == user_id,
-                            ReminderPref.enabled.is_(True),
-                            ReminderPref.snooze_until <= at,
-                        )
-                        .with_for_update(skip_locked=True)
-                    )
-                ).scalar_one_or_none()
-                user = await session.get(User, user_id)
-                enrollment = await session.get(Enrollment, user_id)
-                if pref is None or user is None or enrollment is None:
-                    report.busy += 1
-                    return
-                decision = await self._decide_snooze(session, pref, user, enrollment, at)
-                if decision.action == "quiet":
-                    report.quiet += 1
-                    return  # held: the snooze goes out when quiet hours end
-                # Whatever else was decided, this snooze is used up (next_due_at untouched).
-                pref.snooze_until = None
-                pref.updated_at = at
-                if decision.action == "paused":
-                    report.paused += 1
-                elif decision.action == "stale":
-                    report.stale += 1
-                elif decision.action == "skip":
-                    report.not_sent += 1
-                prompt = decision.prompt
-                if prompt is None:
-                    return
-                delivery_id = await self._claim(session, prompt, at)
-                if delivery_id is None:
-                    report.busy += 1
-                    return
-            await self._deliver(prompt, delivery_id, at, report)
 
     async def _decide_snooze(
         self,
