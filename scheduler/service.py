@@ -375,6 +375,19 @@ class PromptService:
     def _quiet_until(pref: ReminderPref, instant: datetime, tz: str) -> datetime | None:
         return quiet_end_at(instant, pref.quiet_start, pref.quiet_end, tz)
 
+    def _hold(
+        self, pref: ReminderPref, due: datetime, at: datetime, tz: str
+    ) -> Literal["paused", "quiet", "stale"] | None:
+        """Why a personal prompt due at ``due`` must not go out at ``at``; None if it may."""
+        if pref.paused_until is not None and pref.paused_until > local_date(at, tz):
+            return "paused"
+        if self._quiet_until(pref, at, tz) is not None:
+            return "quiet"
+        # Lateness counts from when it could first be sent: after quiet hours, if due inside.
+        if at - (self._quiet_until(pref, due, tz) or due) > self.grace:
+            return "stale"
+        return None
+
     async def _decide_reminder(
         self,
         session: AsyncSession,
@@ -391,16 +404,15 @@ class PromptService:
         def following(after: datetime) -> datetime:
             return next_weekly(after, pref.weekday, pref.local_time, tz)
 
-        today = local_date(at, tz)
-        if pref.paused_until is not None and pref.paused_until > today:
+        hold = self._hold(pref, due, at, tz)
+        if hold == "paused":
             resume = next_weekly(
                 max(due, at), pref.weekday, pref.local_time, tz, not_before=pref.paused_until
             )
             return _Decision("paused", resume)
-        if self._quiet_until(pref, at, tz) is not None:
+        if hold == "quiet":
             return _Decision("quiet")  # next_due_at stays: it goes out when quiet hours end
-        # Lateness counts from when it could first be sent: after quiet hours, if due inside.
-        if at - (self._quiet_until(pref, due, tz) or due) > self.grace:
+        if hold == "stale":
             return _Decision("stale", following(at))
         advance = following(due)
         if advance <= at:
@@ -479,12 +491,9 @@ class PromptService:
         assert due is not None
         channels = await self._user_channels(session, user)
         tz = self._user_zone(pref, user, channels)
-        if pref.paused_until is not None and pref.paused_until > local_date(at, tz):
-            return _Decision("paused")
-        if self._quiet_until(pref, at, tz) is not None:
-            return _Decision("quiet")
-        if at - (self._quiet_until(pref, due, tz) or due) > self.grace:
-            return _Decision("stale")
+        hold = self._hold(pref, due, at, tz)
+        if hold is not None:
+            return _Decision(hold)
         recipient = f"user:{user.id}"
         if await self._reminded_since(session, recipient, due - SNOOZE):
             return _Decision("skip")  # a weekly reminder went out since the snooze: no twin
