@@ -27,6 +27,7 @@ from bot.options import CommandSpec, OptionError, clean_text, convert
 from bot.pace import local_date
 from bot.parser import UnknownCommand, find_command, parse_args, split_command
 from bot.services import store
+from bot.services.board_cache import BoardCache
 from bot.timezones import is_zone, search_zones
 from bot.types import Actor, Invocation, Locale, Place, Reply, Source
 from bot.weblinks import LinkSigner
@@ -71,6 +72,7 @@ class Core:
         self.commands: dict[str, CommandSpec] = {c.name: c for c in commands}
         self.web_links = web_links  # signs /leaderboard web links; None: the web page is off
         self.directory = Directory(db)
+        self.boards = BoardCache(curriculum)
         self.observer: CommandObserver | None = None
 
     # --- entry points ---------------------------------------------------------------------

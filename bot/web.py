@@ -114,6 +114,17 @@ class LeaderboardSite:
     async def _channel(self, session: AsyncSession, claims: LinkClaims) -> Channel | None:
         return await session.get(Channel, claims.channel_id)
 
+    async def _board(
+        self, session: AsyncSession, channel: Channel, now: datetime, kind: lb.PeriodKind
+    ) -> tuple[lb.Period, list[lb.Entry]]:
+        """The whole board (the page lists everyone), kept boards checked against privacy."""
+        (boards, cached) = await self.core.boards.get(session, channel, now)
+        period, entries = boards.board(kind)
+        if cached:
+            people = await lb.people_now(session, (e.user_id for e in entries))
+            entries = lb.with_people(entries, people, len(entries))
+        return period, lb.renumber(entries)
+
     async def page(self, request: web.Request) -> web.Response:
         locale = _locale(request)
         claims = self._claims(request)
@@ -124,12 +135,8 @@ class LeaderboardSite:
             channel = await self._channel(session, claims)
             if channel is None:
                 return forbidden(locale)
-            members = await lb.load_members(session, channel.id)
-            cur = self.core.curriculum
-            await lb.snapshot_closed_periods(session, cur, channel, now, members=members)
             boards = [
-                await lb.board(session, cur, channel, kind, now, members=members)
-                for kind in ("week", "month", "all")
+                await self._board(session, channel, now, kind) for kind in ("week", "month", "all")
             ]
         name = html.escape(f"#{channel.name or channel.external_id}")
         token = html.escape(request.match_info["token"], quote=True)
@@ -174,14 +181,15 @@ class LeaderboardSite:
             channel = await self._channel(session, claims)
             if channel is None:
                 return forbidden(locale)
-            _, entries = await lb.board(session, self.core.curriculum, channel, "all", now)
-            members = {m.user_id: m for m in await lb.load_members(session, channel.id)}
+            _, entries = await self._board(session, channel, now, "all")
             states: dict[str, str] = {}
             status = None
-            if entries:
-                top = members[entries[0].user_id]
-                status = top.status(self.core.curriculum, now)
-                states = await store.chapter_states(session, top.user_id)
+            leader = (
+                await lb.load_members(session, channel.id, [entries[0].user_id]) if entries else []
+            )
+            if leader:
+                status = leader[0].status(self.core.curriculum, now)
+                states = await store.chapter_states(session, leader[0].user_id)
         if status is None:
             raise web.HTTPNotFound()
         caption = tr(

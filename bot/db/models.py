@@ -79,6 +79,11 @@ class User(Base):
     # Discord needs a DM channel per person; caching its id makes each later DM one request.
     dm_channel_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When the person's chapters or path last changed: a kept leaderboard re-reads only the
+    # members changed since it was read (bot/services/board_cache.py).
+    board_changed_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), nullable=True, index=True
+    )
 
 
 class Enrollment(Base):

@@ -6,6 +6,8 @@ Ranking rules live in ``bot.services.leaderboard``; this module only phrases and
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 
 from bot.context import Ctx
@@ -23,6 +25,7 @@ from bot.pictures import (
 )
 from bot.services import leaderboard as lb
 from bot.services import store
+from bot.services.board_cache import GroupBoards
 from bot.types import Attachment, Button, Field, Locale, Render, Reply
 
 BOARD_LINES = 15  # chat shows the top 15; the web page shows everyone
@@ -80,24 +83,59 @@ def board_header(locale: Locale) -> tuple[str, ...]:
     )
 
 
+async def current_board(
+    ctx: Ctx,
+    channel: Channel,
+    served: tuple[GroupBoards, bool],
+    kind: lb.PeriodKind,
+    *,
+    shown: int,
+    include_hidden: bool = False,
+) -> tuple[lb.Period, list[lb.Entry]]:
+    """A board of the group as of now, in board order, ranked and labelled for its first
+    ``shown`` entries and the caller's.
+
+    On boards kept from an earlier call the people among the first ``shown`` are re-read
+    (privacy and names, now). ``include_hidden``: the caller is ranked even when they chose
+    ``hidden`` (their own rank on ``/progress``)."""
+    boards, cached = served
+    period, entries = boards.board(kind)
+    if cached:
+        checked = shown + 10  # a few spare, so a dropped person's place is filled
+        people = await lb.people_now(ctx.session, (e.user_id for e in entries[:checked]))
+        entries = lb.with_people(entries, people, checked)
+    if include_hidden and ctx.user.privacy == "hidden":
+        mine = await lb.load_members(ctx.session, channel.id, [ctx.user.id])
+        entries = lb.with_member(
+            ctx.core.curriculum,
+            entries,
+            ctx.user.id,
+            mine[0] if mine else None,
+            period,
+            ctx.now,
+            since=channel.leaderboard_reset_at,
+            include_hidden=include_hidden,
+        )
+    top = lb.renumber(entries[:shown], anonymous_label(ctx))
+    rest = list(entries[shown:])
+    for i, e in enumerate(rest):  # below what is shown, only the caller's rank is read
+        if e.user_id == ctx.user.id:
+            rest[i] = replace(e, rank=shown + i + 1)
+    return period, [*top, *rest]
+
+
 async def leaderboard(ctx: Ctx) -> Reply:
     view = str(ctx.opts.get("view") or "week")
     channel = await group_channel(ctx)
-    curriculum = ctx.core.curriculum
-    label = anonymous_label(ctx)
-    # Lazily freeze every finished period first, so history is complete whenever it is read.
-    # Snapshots store English labels; anonymous ones are translated when shown.
-    # One load of the group serves the snapshots and the board (a big group is costly to load).
-    members = await lb.load_members(ctx.session, channel.id)
-    await lb.snapshot_closed_periods(ctx.session, curriculum, channel, ctx.now, members=members)
+    # Computing the boards also freezes every finished period (snapshots), so history is
+    # complete whenever it is read. Snapshots store English labels, translated when shown.
+    served = await ctx.core.boards.get(ctx.session, channel, ctx.now)
     if view == "history":
         return await _history(ctx, channel)
     if view == "web":
         return _web_link(ctx, channel)
     kind: lb.PeriodKind = "all" if view == "all" else "month" if view == "month" else "week"
-    period, entries = await lb.board(
-        ctx.session, curriculum, channel, kind, ctx.now, anonymous_label=label, members=members
-    )
+    period, entries = await current_board(ctx, channel, served, kind, shown=PICTURE_ROWS)
     title = ctx.t("lb.title", channel=_channel_name(channel), period=period_title(ctx, period))
     buttons = tuple(
         Button(ctx.t(f"lb.button_{v}"), "leaderboard", v)
@@ -211,22 +249,10 @@ async def rank_field(ctx: Ctx) -> Field | None:
             return None
         channel = groups[0]
     # Other hidden people stay out of the count; a hidden caller still sees where they stand.
-    members = [
-        m
-        for m in await lb.load_members(ctx.session, channel.id)
-        if m.privacy != "hidden" or m.user_id == ctx.user.id
-    ]
+    served = await ctx.core.boards.get(ctx.session, channel, ctx.now)
     parts = []
     for kind in ("week", "all"):
-        period = lb.period_of(kind, ctx.now, channel.timezone)
-        entries = lb.rank_members(
-            ctx.core.curriculum,
-            members,
-            period,
-            ctx.now,
-            since=channel.leaderboard_reset_at,
-            include_hidden=True,
-        )
+        _, entries = await current_board(ctx, channel, served, kind, shown=0, include_hidden=True)
         mine = next((e for e in entries if e.user_id == ctx.user.id), None)
         parts.append(
             ctx.t("lb.rank_of", rank=mine.rank, total=len(entries))

@@ -14,6 +14,7 @@ async def privacy(ctx: Ctx) -> Reply:
     mode = ctx.opts.get("mode")
     if mode:
         ctx.user.privacy = str(mode)
+        ctx.user.board_changed_at = ctx.now  # kept leaderboards re-rank the person
         text = ctx.t("privacy.set", mode=ctx.t(f"privacy.{mode}"))
         kind: Literal["success", "info"] = "success"
     else:

@@ -186,6 +186,6 @@ async def start(ctx: Ctx) -> Reply:
 async def undo(ctx: Ctx) -> Reply:
     chapter = resolve_chapter(ctx.core.curriculum, str(ctx.opts["chapter"]))
     label = chapter_label(chapter, ctx.locale)
-    if not await store.clear_chapter(ctx.session, ctx.user.id, chapter.id):
+    if not await store.clear_chapter(ctx.session, ctx.user.id, chapter.id, ctx.now):
         return Reply(text=ctx.t("undo.nothing", chapter=label))
     return _after_marking(ctx, await current_status(ctx), ctx.t("undo.done", chapter=label))

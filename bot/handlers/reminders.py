@@ -159,6 +159,7 @@ async def _skip_week(ctx: Ctx, tz: str) -> str:
         return ctx.t("reminders.skip_already")
     if enrollment is not None:
         enrollment.skipped_days = (enrollment.skipped_days or 0) + 7
+        ctx.user.board_changed_at = ctx.now  # the plan moved: so does the progress bar
     return ctx.t("reminders.skipped")
 
 

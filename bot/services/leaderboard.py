@@ -27,13 +27,15 @@ The rules, in one place:
 
 from __future__ import annotations
 
+import asyncio
+import bisect
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import dialect_insert
@@ -53,6 +55,7 @@ from curriculum import Curriculum, Path
 PeriodKind = Literal["week", "month", "all"]
 SNAPSHOT_KINDS: tuple[PeriodKind, ...] = ("week", "month")
 TOP = 3
+ROWS_PER_TURN = 5_000  # chapter rows converted between two turns of the event loop
 _EPS = 1e-6
 
 
@@ -148,52 +151,75 @@ class MemberData:
         return max((u for _, _, u in self.chapters.values()), default=None)
 
 
-async def load_members(session: AsyncSession, channel_id: int) -> list[MemberData]:
-    """Every member of the group with path, timezone and chapter rows: four queries in all."""
+async def load_members(
+    session: AsyncSession, channel_id: int, user_ids: Sequence[int] | None = None
+) -> list[MemberData]:
+    """Every member of the group (or only ``user_ids`` among them) with path, timezone and
+    chapter rows: three queries in all.
+
+    Plain rows, not ORM objects: a big group has hundreds of thousands of them, and building
+    an object for each was most of /leaderboard's time."""
     group_tz = (
         await session.execute(select(Channel.timezone).where(Channel.id == channel_id))
     ).scalar_one_or_none()
-    rows = (
-        await session.execute(
-            select(User, Enrollment, ReminderPref)
-            .join(Membership, Membership.user_id == User.id)
-            .outerjoin(Enrollment, Enrollment.user_id == User.id)
-            .outerjoin(ReminderPref, ReminderPref.user_id == User.id)
-            .where(Membership.channel_id == channel_id)
-            .order_by(User.id)
+    people = (
+        select(
+            User.id,
+            User.external_id,
+            User.display_name,
+            User.privacy,
+            User.timezone,
+            ReminderPref.timezone,
+            Enrollment.path_id,
+            Enrollment.enrolled_at,
+            Enrollment.skipped_days,
         )
-    ).all()
-    ids = [u.id for u, _, _ in rows]
-    chapters: dict[int, dict[str, tuple[str, datetime | None, datetime]]] = {i: {} for i in ids}
-    if ids:
-        # Plain rows, not ORM objects: a big group has hundreds of thousands of them, and
-        # building an object for each was most of /leaderboard's time.
-        progress = await session.execute(
-            select(
-                ChapterProgress.user_id,
-                ChapterProgress.chapter_id,
-                ChapterProgress.state,
-                ChapterProgress.completed_at,
-                ChapterProgress.updated_at,
+        .join(Membership, Membership.user_id == User.id)
+        .outerjoin(Enrollment, Enrollment.user_id == User.id)
+        .outerjoin(ReminderPref, ReminderPref.user_id == User.id)
+        .where(Membership.channel_id == channel_id)
+        .order_by(User.id)
+    )
+    progress = (
+        select(
+            ChapterProgress.user_id,
+            ChapterProgress.chapter_id,
+            ChapterProgress.state,
+            ChapterProgress.completed_at,
+            ChapterProgress.updated_at,
+        )
+        .join(Membership, Membership.user_id == ChapterProgress.user_id)
+        .where(Membership.channel_id == channel_id)
+    )
+    if user_ids is not None:
+        people = people.where(User.id.in_(user_ids))
+        progress = progress.where(ChapterProgress.user_id.in_(user_ids))
+    rows = (await session.execute(people)).tuples().all()
+    chapters: dict[int, dict[str, tuple[str, datetime | None, datetime]]] = {
+        row[0]: {} for row in rows
+    }
+    if chapters:
+        result = (await session.execute(progress)).tuples()
+        while batch := result.fetchmany(ROWS_PER_TURN):
+            for uid, chapter, state, completed, updated in batch:
+                chapters[uid][chapter] = (state, completed, updated)
+            await asyncio.sleep(0)  # converting rows is CPU: let other commands in between
+    members = []
+    for uid, ext_id, display_name, privacy, user_tz, pref_tz, path_id, enrolled, skipped in rows:
+        members.append(
+            MemberData(
+                user_id=uid,
+                external_id=ext_id,
+                name=display_name or ext_id,
+                privacy=privacy,
+                tz=person_zone(pref_tz, user_tz, [group_tz]),
+                path_id=path_id,
+                # Enrollment.plan_start, from plain columns
+                enrolled_at=None if enrolled is None else enrolled + timedelta(days=skipped or 0),
+                chapters=chapters[uid],
             )
-            .join(Membership, Membership.user_id == ChapterProgress.user_id)
-            .where(Membership.channel_id == channel_id)
         )
-        for uid, chapter, state, completed, updated in progress.tuples():
-            chapters[uid][chapter] = (state, completed, updated)
-    return [
-        MemberData(
-            user_id=u.id,
-            external_id=u.external_id,
-            name=u.display_name or u.external_id,
-            privacy=u.privacy,
-            tz=person_zone(pref.timezone if pref else None, u.timezone, [group_tz]),
-            path_id=e.path_id if e else None,
-            enrolled_at=e.plan_start if e else None,
-            chapters=chapters[u.id],
-        )
-        for u, e, pref in rows
-    ]
+    return members
 
 
 # --- ranking ------------------------------------------------------------------------------
@@ -226,6 +252,7 @@ class Entry:
     reached_at: datetime
     path_id: str | None
     fraction: float  # path progress (covered days / total), for bars
+    name: str = ""  # the person's name, shown when they are not anonymous
 
 
 def weekly_streak(completions: Iterable[datetime], tz: str, now: datetime) -> int:
@@ -255,42 +282,105 @@ def _covered_at(state: str, completed: datetime | None, updated: datetime) -> da
     return None
 
 
-def _member_score(
-    curriculum: Curriculum, m: MemberData, period: Period, since: datetime | None, now: datetime
-) -> tuple[float, int, datetime | None, int]:
-    """(days, steps, reached_at, streak) of one member in one period."""
+def _shares(curriculum: Curriculum, path_id: str | None) -> dict[str, float]:
+    """``chapter_share`` of every chapter for a person on ``path_id``, worked out once."""
+    key = (id(curriculum), path_id)
+    found = _SHARES.get(key)
+    if found is None or found[0] is not curriculum:
+        table = {c: chapter_share(curriculum, c, path_id) for c in curriculum.chapters}
+        found = _SHARES[key] = (curriculum, table)
+    return found[1]
 
-    def counts(instant: datetime | None) -> bool:
-        return (
-            instant is not None
-            and period.contains(instant)
-            and (since is None or instant >= since)
-            and instant <= now
-        )
 
-    days = 0.0
-    reached: datetime | None = None
+_SHARES: dict[tuple[int, str | None], tuple[Curriculum, dict[str, float]]] = {}
+
+
+def _member_scores(
+    curriculum: Curriculum,
+    m: MemberData,
+    periods: Sequence[Period],
+    since: datetime | None,
+    now: datetime,
+) -> tuple[list[tuple[float, int, datetime | None]], int]:
+    """(days, steps, reached_at) of one member in each of ``periods``, and their streak (which
+    does not depend on the period), from one pass over their chapters."""
+    n = len(periods)
+    days = [0.0] * n
+    steps = [0] * n
+    reached: list[datetime | None] = [None] * n
+    shares = _shares(curriculum, m.path_id)
     done_times: list[datetime] = []
     for chapter_id, (state, completed, _updated) in m.chapters.items():
-        if state != "done" or completed is None:
+        if state != "done" or completed is None or (since is not None and completed < since):
             continue
-        if since is None or completed >= since:
-            done_times.append(completed)
-        if counts(completed):
-            days += chapter_share(curriculum, chapter_id, m.path_id)
-            reached = completed if reached is None else max(reached, completed)
-    steps = 0
+        done_times.append(completed)
+        if completed > now:
+            continue
+        share = shares.get(chapter_id, 0.0)
+        for i, period in enumerate(periods):
+            if period.contains(completed):
+                days[i] += share
+                r = reached[i]
+                reached[i] = completed if r is None or completed > r else r
     if m.path_id in curriculum.path_by_id:
         for step in curriculum.path_by_id[m.path_id].steps:
             times = [
                 _covered_at(*m.chapters[c]) if c in m.chapters else None for c in step.chapters
             ]
-            if all(t is not None for t in times):
-                finished = max(t for t in times if t is not None)
-                if counts(finished):
-                    steps += 1
+            if not all(t is not None for t in times):
+                continue
+            finished = max(t for t in times if t is not None)
+            if finished > now or (since is not None and finished < since):
+                continue
+            for i, period in enumerate(periods):
+                if period.contains(finished):
+                    steps[i] += 1
     streak = weekly_streak((t for t in done_times if t <= now), m.tz, now)
-    return days, steps, reached, streak
+    return list(zip(days, steps, reached, strict=True)), streak
+
+
+def rank_boards(
+    curriculum: Curriculum,
+    members: Sequence[MemberData],
+    periods: Sequence[Period],
+    now: datetime,
+    *,
+    since: datetime | None = None,
+    anonymous_label: str = "anonymous #{k}",
+    include_hidden: bool = False,
+) -> list[list[Entry]]:
+    """The boards of ``periods`` (people with study days or steps in each, best first) from
+    one pass over the members: streaks and path progress are worked out once per person."""
+    boards: list[list[Entry]] = [[] for _ in periods]
+    for m in members:
+        if m.privacy == "hidden" and not include_hidden:
+            continue
+        scores, streak = _member_scores(curriculum, m, periods, since, now)
+        fraction: float | None = None
+        for board_, (days, steps, reached) in zip(boards, scores, strict=True):
+            if days <= _EPS and steps == 0:
+                continue
+            if fraction is None:
+                status = m.status(curriculum, now)
+                fraction = 0.0
+                if status is not None and status.total_days:
+                    fraction = min(1.0, status.days_covered / status.total_days)
+            board_.append(
+                Entry(
+                    rank=0,
+                    user_id=m.user_id,
+                    label=m.name,
+                    anonymous=m.privacy == "anonymous",
+                    days=days,
+                    steps=steps,
+                    streak=streak,
+                    reached_at=reached or now,
+                    path_id=m.path_id,
+                    fraction=fraction,
+                    name=m.name,
+                )
+            )
+    return [renumber(entries, anonymous_label) for entries in boards]
 
 
 def rank_members(
@@ -304,65 +394,122 @@ def rank_members(
     include_hidden: bool = False,
 ) -> list[Entry]:
     """The board for ``period``: people with study days or steps in it, best first."""
-    scored: list[tuple[MemberData, float, int, datetime, int]] = []
-    for m in members:
-        if m.privacy == "hidden" and not include_hidden:
-            continue
-        days, steps, reached, streak = _member_score(curriculum, m, period, since, now)
-        if days <= _EPS and steps == 0:
-            continue
-        scored.append((m, days, steps, reached or now, streak))
-    scored.sort(key=lambda s: (-round(s[1], 6), s[3], s[0].user_id))
+    return rank_boards(
+        curriculum,
+        members,
+        [period],
+        now,
+        since=since,
+        anonymous_label=anonymous_label,
+        include_hidden=include_hidden,
+    )[0]
+
+
+def _order(e: Entry) -> tuple[float, datetime, int]:
+    return (-round(e.days, 6), e.reached_at, e.user_id)
+
+
+def renumber(entries: Iterable[Entry], anonymous_label: str = "anonymous #{k}") -> list[Entry]:
+    """Entries sorted into board order, ranked 1…n, anonymous ones labelled "anonymous #k"
+    (k counting the anonymous entries of this board from the top)."""
     out: list[Entry] = []
     anon = 0
-    for i, (m, days, steps, reached, streak) in enumerate(scored, start=1):
-        anonymous = m.privacy == "anonymous"
-        if anonymous:
+    for i, e in enumerate(sorted(entries, key=_order), start=1):
+        if e.anonymous:
             anon += 1
-        status = m.status(curriculum, now)
-        fraction = 0.0
-        if status is not None and status.total_days:
-            fraction = min(1.0, status.days_covered / status.total_days)
-        out.append(
-            Entry(
-                rank=i,
-                user_id=m.user_id,
-                label=anonymous_label.format(k=anon) if anonymous else m.name,
-                anonymous=anonymous,
-                days=days,
-                steps=steps,
-                streak=streak,
-                reached_at=reached,
-                path_id=m.path_id,
-                fraction=fraction,
-            )
-        )
+        label = anonymous_label.format(k=anon) if e.anonymous else e.name
+        out.append(e if (e.rank, e.label) == (i, label) else replace(e, rank=i, label=label))
     return out
 
 
-async def board(
-    session: AsyncSession,
+def with_member(
     curriculum: Curriculum,
-    channel: Channel,
-    kind: PeriodKind,
+    entries: Sequence[Entry],
+    user_id: int,
+    member: MemberData | None,
+    period: Period,
     now: datetime,
     *,
+    since: datetime | None = None,
     anonymous_label: str = "anonymous #{k}",
-    members: list[MemberData] | None = None,
-) -> tuple[Period, list[Entry]]:
-    """The channel's current board of ``kind``; ``members`` when the caller loaded them."""
-    period = period_of(kind, now, channel.timezone)
-    if members is None:
-        members = await load_members(session, channel.id)
-    entries = rank_members(
-        curriculum,
-        members,
-        period,
-        now,
-        since=channel.leaderboard_reset_at,
-        anonymous_label=anonymous_label,
+    include_hidden: bool = False,
+) -> list[Entry]:
+    """``entries`` (a board computed a little earlier, in board order) with one person's line
+    recomputed from ``member``, their data as it is now (None: no longer in the group): a
+    person always sees their own latest ``/done`` on a board otherwise served from a cache.
+
+    The result is in board order but only ranked where ``renumber`` is applied: a big board
+    is re-ranked only as far as it is shown."""
+    if member is None:
+        return [e for e in entries if e.user_id != user_id]
+    mine = rank_members(
+        curriculum, [member], period, now, since=since, include_hidden=include_hidden
     )
-    return period, entries
+    return merged([e for e in entries if e.user_id != user_id], mine)
+
+
+def with_people(
+    entries: Sequence[Entry], people: dict[int, tuple[str, str]], checked: int
+) -> list[Entry]:
+    """``entries`` (in board order) with the first ``checked`` of them matched to ``people``
+    (user id → privacy, name, read just now): whoever chose ``hidden`` or deleted their data
+    since the board was computed is dropped, a new privacy mode or name applies at once."""
+    top: list[Entry] = []
+    for e in entries[:checked]:
+        if e.user_id not in people:
+            continue
+        privacy, name = people[e.user_id]
+        if privacy == "hidden":
+            continue
+        top.append(replace(e, anonymous=privacy == "anonymous", name=name))
+    return [*top, *entries[checked:]]
+
+
+def merged(entries: Sequence[Entry], more: Iterable[Entry]) -> list[Entry]:
+    """``entries`` (in board order) with ``more`` put in their places; nobody is renumbered."""
+    out = list(entries)
+    for e in more:
+        bisect.insort(out, e, key=_order)
+    return out
+
+
+async def changed_members(session: AsyncSession, channel_id: int, since: datetime) -> list[int]:
+    """Members of the group whose standing may have moved since ``since``: chapters, path or
+    plan changed (``users.board_changed_at``), or they joined the group."""
+    rows = await session.execute(
+        select(Membership.user_id)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.channel_id == channel_id,
+            (User.board_changed_at >= since) | (Membership.joined_at >= since),
+        )
+    )
+    return list(rows.scalars().all())
+
+
+async def member_count(session: AsyncSession, channel_id: int) -> int:
+    rows = await session.execute(
+        select(func.count()).select_from(Membership).where(Membership.channel_id == channel_id)
+    )
+    return int(rows.scalar_one())
+
+
+async def member_ids(session: AsyncSession, channel_id: int) -> list[int]:
+    rows = await session.execute(
+        select(Membership.user_id).where(Membership.channel_id == channel_id)
+    )
+    return list(rows.scalars().all())
+
+
+async def people_now(session: AsyncSession, user_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """user id → (privacy, name shown) for ``user_ids``, read now; deleted people are absent."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(User.id, User.privacy, User.display_name, User.external_id).where(User.id.in_(ids))
+    )
+    return {uid: (privacy, name or ext) for uid, privacy, name, ext in rows.tuples()}
 
 
 # --- snapshots ----------------------------------------------------------------------------
@@ -406,7 +553,7 @@ async def snapshot_closed_periods(
             )
         ).all()
     }
-    saved: list[tuple[str, str]] = []
+    todo: list[Period] = []
     for kind in SNAPSHOT_KINDS:
         current = period_of(kind, now, channel.timezone)
         candidates: dict[str, Period] = {}
@@ -414,43 +561,39 @@ async def snapshot_closed_periods(
             p = period_of(kind, instant, channel.timezone)
             if p.end is not None and p.end <= now and p.key != current.key:
                 candidates[p.key] = p
-        for key in sorted(candidates):
-            if (kind, key) in existing:
-                continue
-            period = candidates[key]
-            assert period.end is not None
-            entries = rank_members(
-                curriculum,
-                members,
-                period,
-                period.end,  # streaks and progress as they stood when the period closed
-                since=since,
-                anonymous_label=anonymous_label,
-            )[:TOP]
-            if not entries:
-                continue
-            stmt = dialect_insert(session, LeaderboardSnapshot).values(
-                [
-                    {
-                        "channel_id": channel.id,
-                        "period_kind": kind,
-                        "period_key": key,
-                        "rank": e.rank,
-                        "user_id": e.user_id,
-                        "label": e.label,
-                        "anonymous": e.anonymous,
-                        "days": round(e.days, 3),
-                        "created_at": now,
-                    }
-                    for e in entries
-                ]
+        todo += [candidates[k] for k in sorted(candidates) if (kind, k) not in existing]
+    # One pass over the members ranks every missing period: only days and the time they were
+    # reached are saved, and neither depends on when the ranking runs once a period is over.
+    boards = await asyncio.to_thread(  # seconds of CPU for a big group: off the event loop
+        rank_boards, curriculum, members, todo, now, since=since, anonymous_label=anonymous_label
+    )
+    saved: list[tuple[str, str]] = []
+    for period, ranked in zip(todo, boards, strict=True):
+        entries = ranked[:TOP]
+        if not entries:
+            continue
+        stmt = dialect_insert(session, LeaderboardSnapshot).values(
+            [
+                {
+                    "channel_id": channel.id,
+                    "period_kind": period.kind,
+                    "period_key": period.key,
+                    "rank": e.rank,
+                    "user_id": e.user_id,
+                    "label": e.label,
+                    "anonymous": e.anonymous,
+                    "days": round(e.days, 3),
+                    "created_at": now,
+                }
+                for e in entries
+            ]
+        )
+        await session.execute(
+            stmt.on_conflict_do_nothing(
+                index_elements=["channel_id", "period_kind", "period_key", "rank"]
             )
-            await session.execute(
-                stmt.on_conflict_do_nothing(
-                    index_elements=["channel_id", "period_kind", "period_key", "rank"]
-                )
-            )
-            saved.append((kind, key))
+        )
+        saved.append((period.kind, period.key))
     return saved
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, delete, select
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import dialect_insert
@@ -153,6 +153,13 @@ async def set_enrollment(session: AsyncSession, user_id: int, path_id: str, now:
     values = {"path_id": path_id, "enrolled_at": now, "skipped_days": 0}
     stmt = dialect_insert(session, Enrollment).values(user_id=user_id, **values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["user_id"], set_=values))
+    await board_changed(session, user_id, now)
+
+
+async def board_changed(session: AsyncSession, user_id: int, now: datetime) -> None:
+    """Note that the person's place on leaderboards may have moved (chapters, path, plan):
+    kept boards re-read exactly these people (``bot/services/board_cache.py``)."""
+    await session.execute(update(User).where(User.id == user_id).values(board_changed_at=now))
 
 
 async def chapter_states(session: AsyncSession, user_id: int) -> dict[str, str]:
@@ -193,14 +200,17 @@ async def set_chapter_states(
             },
         )
     )
+    await board_changed(session, user_id, now)
 
 
-async def clear_chapter(session: AsyncSession, user_id: int, chapter: str) -> bool:
+async def clear_chapter(session: AsyncSession, user_id: int, chapter: str, now: datetime) -> bool:
     result: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
         delete(ChapterProgress).where(
             ChapterProgress.user_id == user_id, ChapterProgress.chapter_id == chapter
         )
     )
+    if result.rowcount:
+        await board_changed(session, user_id, now)
     return bool(result.rowcount)
 
 

@@ -1,0 +1,189 @@
+"""Rankings of big study groups, kept between commands.
+
+Ranking a group means reading every member's chapters: cheap for a group of twenty, seconds
+for ten thousand. So a group with at least ``min_members`` members has its three boards (week,
+month, all) computed together from one read, then kept; each later call re-reads only the
+members whose standing changed since the last read (``users.board_changed_at``, set by every
+write to chapters, path or plan) and re-ranks just them. A call costs what changed since the
+previous one, not the size of the group, and the board is exact, not a cached approximation.
+
+What a kept board does not learn from that column, and how it is covered:
+
+* privacy and names: the people shown are re-read at serve time (``leaderboard.with_people``),
+  so someone who chose ``hidden`` or deleted their data is gone at once, on every replica;
+* people who left (deleted their data): the group's member count is checked on every call
+  (one indexed count); when it is not what the kept boards expect, the missing people are
+  found and dropped;
+* a new week or month, a new channel timezone or a leaderboard reset: the boards are computed
+  afresh (and the periods that closed are frozen as snapshots). Streaks only change when a
+  week does, so they stay right too.
+
+Rows edited behind the bot's back (by hand in SQL) are not noticed until one of those fresh
+computations or a restart; ``forget`` drops a group's boards for tools that do such edits.
+
+The "changed since" read looks back ``margin`` seconds more than needed, to cover a unit of
+work that was still open during the previous read and replicas whose clocks differ a little.
+The cache is per process; several replicas each keep their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Channel
+from bot.services import leaderboard as lb
+from curriculum import Curriculum
+
+KINDS: tuple[lb.PeriodKind, ...] = ("week", "month", "all")
+Boards = dict[lb.PeriodKind, tuple[lb.Period, list[lb.Entry]]]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupBoards:
+    """One group's three boards as of ``read_at`` (hidden people left out, anonymous ones
+    labelled with the English template; ``lb.renumber`` relabels them)."""
+
+    channel_id: int
+    timezone: str | None
+    reset_at: datetime | None
+    member_ids: frozenset[int]
+    read_at: datetime  # the clock's time at the read: later calls re-read what changed since
+    boards: Boards
+
+    def board(self, kind: lb.PeriodKind) -> tuple[lb.Period, list[lb.Entry]]:
+        return self.boards[kind]
+
+    def matches(self, channel: Channel, now: datetime) -> bool:
+        """Still the right boards for ``channel`` at ``now``: same timezone and reset, and the
+        same week and month (a board of last week is not this week's, however fresh)."""
+        if (channel.timezone, channel.leaderboard_reset_at) != (self.timezone, self.reset_at):
+            return False
+        return all(
+            lb.period_of(kind, now, channel.timezone).key == period.key
+            for kind, (period, _) in self.boards.items()
+        )
+
+    @property
+    def members(self) -> int:
+        return len(self.member_ids)
+
+    def updated(
+        self,
+        curriculum: Curriculum,
+        changed: Sequence[int],
+        members: Sequence[lb.MemberData],
+        now: datetime,
+    ) -> GroupBoards:
+        """These boards with the ``changed`` people re-ranked from ``members`` (their rows as
+        they are now; a changed person missing from ``members`` left the group)."""
+        stale = set(changed)
+        periods = [period for period, _ in self.boards.values()]
+        fresh = lb.rank_boards(curriculum, members, periods, now, since=self.reset_at)
+        boards: Boards = {}
+        for (kind, (period, entries)), more in zip(self.boards.items(), fresh, strict=True):
+            boards[kind] = (period, lb.merged([e for e in entries if e.user_id not in stale], more))
+        ids = (self.member_ids - stale) | {m.user_id for m in members}
+        return GroupBoards(
+            channel_id=self.channel_id,
+            timezone=self.timezone,
+            reset_at=self.reset_at,
+            member_ids=frozenset(ids),
+            read_at=now,
+            boards=boards,
+        )
+
+
+async def compute(
+    session: AsyncSession,
+    curriculum: Curriculum,
+    channel: Channel,
+    now: datetime,
+    *,
+    members: list[lb.MemberData] | None = None,
+) -> GroupBoards:
+    """All three boards of ``channel`` from one read of its members.
+
+    The ranking (seconds of CPU for ten thousand people) runs in a worker thread, so the
+    event loop keeps answering other commands meanwhile."""
+    if members is None:
+        members = await lb.load_members(session, channel.id)
+    periods = [lb.period_of(kind, now, channel.timezone) for kind in KINDS]
+    ranked = await asyncio.to_thread(
+        lb.rank_boards, curriculum, members, periods, now, since=channel.leaderboard_reset_at
+    )
+    return GroupBoards(
+        channel_id=channel.id,
+        timezone=channel.timezone,
+        reset_at=channel.leaderboard_reset_at,
+        member_ids=frozenset(m.user_id for m in members),
+        read_at=now,
+        boards=dict(zip(KINDS, zip(periods, ranked, strict=True), strict=True)),
+    )
+
+
+class BoardCache:
+    def __init__(
+        self,
+        curriculum: Curriculum,
+        *,
+        min_members: int = 500,
+        margin: timedelta = timedelta(seconds=60),
+        max_groups: int = 256,
+    ) -> None:
+        self.curriculum = curriculum
+        self.min_members = min_members
+        self.margin = margin
+        self.max_groups = max_groups
+        self._kept: OrderedDict[int, GroupBoards] = OrderedDict()
+        self.computed = 0  # full computations, for benchmarks and tests
+
+    async def get(
+        self,
+        session: AsyncSession,
+        channel: Channel,
+        now: datetime,
+        *,
+        members: list[lb.MemberData] | None = None,
+    ) -> tuple[GroupBoards, bool]:
+        """The group's boards as of now, and whether they were kept from an earlier call
+        (True: brought up to date with the people who changed since) or computed now in the
+        caller's unit of work (False), which also freezes the periods that just closed."""
+        kept = self._kept.get(channel.id)
+        if kept is not None and kept.matches(channel, now):
+            changed = await lb.changed_members(session, channel.id, kept.read_at - self.margin)
+            if await lb.member_count(session, channel.id) != len(kept.member_ids | set(changed)):
+                # Someone left (deleted their data): find who, and drop them like a change.
+                now_ids = set(await lb.member_ids(session, channel.id))
+                changed = [*changed, *(kept.member_ids - now_ids)]
+            if changed:
+                fresh = await lb.load_members(session, channel.id, changed)
+                kept = kept.updated(self.curriculum, changed, fresh, now)
+                self._keep(kept)
+            self._kept.move_to_end(channel.id)
+            return kept, True
+        if members is None:
+            members = await lb.load_members(session, channel.id)
+        await lb.snapshot_closed_periods(session, self.curriculum, channel, now, members=members)
+        boards = await compute(session, self.curriculum, channel, now, members=members)
+        self.computed += 1
+        self._keep(boards)
+        return boards, False
+
+    def forget(self, channel_id: int) -> None:
+        """Drop a group's kept boards: the next call computes afresh."""
+        self._kept.pop(channel_id, None)
+
+    def _keep(self, boards: GroupBoards) -> None:
+        if boards.members < self.min_members:
+            self._kept.pop(boards.channel_id, None)
+            return
+        self._kept[boards.channel_id] = boards
+        self._kept.move_to_end(boards.channel_id)
+        while len(self._kept) > self.max_groups:
+            self._kept.popitem(last=False)
