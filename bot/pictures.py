@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import io
 import logging
 import shutil
+import struct
 import subprocess
-from collections.abc import Mapping, Sequence
+import threading
+import zlib
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path as FsPath
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -261,6 +264,118 @@ def tree_model(
     )
 
 
+# --- PNG in bands -------------------------------------------------------------------------
+#
+# Most of a picture is the same for everyone who looks at the same path in the same language,
+# and Pillow's PNG encoder (adaptive row filters, then zlib) costs more than drawing. So a
+# picture is encoded as horizontal *bands*, each a raw-deflate piece ending on a byte boundary
+# (a sync flush), and the pieces are concatenated into one zlib stream: the static bands are
+# compressed once per layout, the bands of node rows once per combination of their states,
+# and only what no cache holds is drawn and compressed. Rows use PNG filter 0 (none), which
+# with zlib's matching compresses these flat pictures better than Pillow's adaptive filters.
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_ZLIB_HEADER = b"\x78\x9c"  # deflate, 32 KiB window, default level
+_FINAL_EMPTY_BLOCK = b"\x03\x00"  # a final fixed-Huffman block holding nothing
+_ADLER_BASE = 65521
+STATIC_LEVEL = 6  # zlib level for the bands compressed once per layout
+BAND_LEVEL = 3  # and for the rest: a third of level 6's time, a few per cent more bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """Some rows of a picture as a raw-deflate piece, with the Adler-32 and length of the
+    filtered bytes it holds (to compute the zlib stream's checksum without them)."""
+
+    deflate: bytes
+    adler: int
+    size: int
+
+
+def pack_band(image: Image.Image, level: int = BAND_LEVEL) -> Band:
+    """Every row of an RGB ``image`` with filter byte 0, deflated and sync-flushed."""
+    raw = image.tobytes()
+    stride = image.width * 3
+    view = memoryview(raw)
+    data = b"\x00" + b"\x00".join(view[i : i + stride] for i in range(0, len(raw), stride))
+    comp = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return Band(comp.compress(data) + comp.flush(zlib.Z_SYNC_FLUSH), zlib.adler32(data), len(data))
+
+
+def _adler_combine(a1: int, a2: int, len2: int) -> int:
+    """Adler-32 of A+B from those of A and B (zlib's adler32_combine)."""
+    rem = len2 % _ADLER_BASE
+    sum1 = a1 & 0xFFFF
+    sum2 = (rem * sum1) % _ADLER_BASE
+    sum1 += (a2 & 0xFFFF) + _ADLER_BASE - 1
+    sum2 += ((a1 >> 16) & 0xFFFF) + ((a2 >> 16) & 0xFFFF) + _ADLER_BASE - rem
+    sum1 %= _ADLER_BASE
+    sum2 %= _ADLER_BASE
+    return sum1 | (sum2 << 16)
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return (
+        struct.pack(">I", len(data))
+        + kind
+        + data
+        + struct.pack(">I", zlib.crc32(data, zlib.crc32(kind)))
+    )
+
+
+def png_from_bands(width: int, height: int, bands: Sequence[Band]) -> bytes:
+    """An 8-bit RGB PNG whose pixel rows are ``bands``, top to bottom."""
+    adler = 1
+    for band in bands:
+        adler = _adler_combine(adler, band.adler, band.size)
+    idat = b"".join(
+        (_ZLIB_HEADER, *(b.deflate for b in bands), _FINAL_EMPTY_BLOCK, struct.pack(">I", adler))
+    )
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"".join(
+        (_PNG_SIGNATURE, _chunk(b"IHDR", ihdr), _chunk(b"IDAT", idat), _chunk(b"IEND", b""))
+    )
+
+
+def _png(image: Image.Image) -> bytes:
+    return png_from_bands(image.width, image.height, [pack_band(image.convert("RGB"))])
+
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class Lru(Generic[K, V]):
+    """A small thread-safe LRU map, bounded by entry count (renders run in worker threads)."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._data: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key: K, value: V) -> V:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.maxsize:
+                self._data.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
 # --- rendering ----------------------------------------------------------------------------
 
 
@@ -271,13 +386,6 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, font: Font, width: int) -> str:
     while text and draw.textlength(text + "…", font=font) > width:
         text = text[:-1]
     return text + "…"
-
-
-def _png(image: Image.Image) -> bytes:
-    buf = io.BytesIO()
-    # optimize=True costs ~60 ms a picture for ~5% fewer bytes: not worth it in a reply window.
-    image.save(buf, format="PNG", compress_level=6)
-    return buf.getvalue()
 
 
 def _wrap(draw: ImageDraw.ImageDraw, text: str, font: Font, width: int, lines: int) -> list[str]:
@@ -300,27 +408,88 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font: Font, width: int, lines: i
     return [_fit(draw, line, font, width) for line in out[:lines]]
 
 
+# Text is the costly part of drawing (shaping and rasterising with FreeType, CJK above all), and
+# the same strings come back in every picture: chapter titles, legends, ranks, names. So the
+# banded renderers measure and rasterise each string once, into a coverage mask, and stamp the
+# mask in ink wherever it is drawn again -- the same pixels ``draw.text`` would give.
+_MEASURE = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+TEXT_CACHE_MAX = 4096
+
+
+@functools.lru_cache(maxsize=TEXT_CACHE_MAX)
+def _fit_cached(text: str, size: int, cjk: bool, width: int) -> str:
+    return _fit(_MEASURE, text, _font(size, cjk), width)
+
+
+@functools.lru_cache(maxsize=TEXT_CACHE_MAX)
+def _wrap_cached(text: str, size: int, cjk: bool, width: int, lines: int) -> tuple[str, ...]:
+    return tuple(_wrap(_MEASURE, text, _font(size, cjk), width, lines))
+
+
+@functools.lru_cache(maxsize=TEXT_CACHE_MAX)
+def _text_mask(text: str, size: int, cjk: bool) -> tuple[int, int, Image.Image]:
+    """``text``'s coverage (an "L" image) and where its top-left sits from the text origin."""
+    font = _font(size, cjk)
+    left, top, right, bottom = (int(v) for v in font.getbbox(text))
+    mask = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
+    ImageDraw.Draw(mask).text((-left, -top), text, 255, font)
+    return left, top, mask
+
+
+class _Text:
+    """How a drawing function puts text down: ``plain`` is Pillow's ``draw.text`` (the
+    reference), ``stamped`` reuses cached measurements and masks."""
+
+    def __init__(self, stamped: bool) -> None:
+        self.stamped = stamped
+
+    def fit(self, text: str, size: int, cjk: bool, width: int) -> str:
+        if self.stamped:
+            return _fit_cached(text, size, cjk, width)
+        return _fit(_MEASURE, text, _font(size, cjk), width)
+
+    def wrap(self, text: str, size: int, cjk: bool, width: int, lines: int) -> tuple[str, ...]:
+        if self.stamped:
+            return _wrap_cached(text, size, cjk, width, lines)
+        return tuple(_wrap(_MEASURE, text, _font(size, cjk), width, lines))
+
+    def draw(
+        self, draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str, size: int, cjk: bool
+    ) -> None:
+        if not self.stamped:
+            draw.text(xy, text, INK, _font(size, cjk))
+            return
+        left, top, mask = _text_mask(text, size, cjk)
+        draw.bitmap((xy[0] + left, xy[1] + top), mask, fill=INK)
+
+
+PLAIN, STAMPED = _Text(stamped=False), _Text(stamped=True)
+
+
 LEGEND: tuple[tuple[NodeState, str, str], ...] = (
     ("done", "done", "已完成"),
     ("in_progress", "in progress", "学习中"),
     ("skipped", "skipped", "已跳过"),
     ("todo", "to do", "未开始"),
 )
+EDGE: RGB = (189, 189, 189)
 
 
-def render_skill_tree(model: TreeModel) -> bytes:
-    """The tree as PNG bytes. The middle band of each node is left free of text."""
-    image = Image.new("RGB", (model.width, model.height), BACKGROUND)
-    draw = ImageDraw.Draw(image)
-    big, small = _font(22, model.cjk), _font(13, model.cjk)
+def _shift(box: tuple[int, int, int, int], dy: int) -> tuple[int, int, int, int]:
+    x0, y0, x1, y1 = box
+    return x0, y0 + dy, x1, y1 + dy
+
+
+def _draw_tree_top(draw: ImageDraw.ImageDraw, model: TreeModel) -> None:
+    """Header, title, the edges between rows and the row labels: drawn before the nodes."""
+    t, cjk = PLAIN, model.cjk  # drawn once per layout
     draw.rectangle((0, 0, model.width, TITLE_H - 10), fill=HEADER_FILL)
-    draw.text((MARGIN, 12), _fit(draw, model.title, big, model.width - 2 * MARGIN), INK, big)
+    t.draw(draw, (MARGIN, 12), t.fit(model.title, 22, cjk, model.width - 2 * MARGIN), 22, cjk)
     by_id = {n.chapter_id: n for n in model.nodes}
     # Rows meet in one hub between them, like the diagram's stage nodes (P1_x → Architecture).
     hubs: dict[tuple[int, int], list[tuple[str, str]]] = {}
     for a, b in model.edges:
         hubs.setdefault((by_id[a].box[1], by_id[b].box[1]), []).append((a, b))
-    line = (189, 189, 189)
     for pairs in hubs.values():
         sources = {a for a, _ in pairs}
         targets = {b for _, b in pairs}
@@ -328,42 +497,180 @@ def render_skill_tree(model: TreeModel) -> bytes:
         bottom = min(by_id[b].box[1] for b in targets)
         hub = (model.width // 2, top + (bottom - top) // 3)
         for a in sources:
-            draw.line(((by_id[a].centre[0], by_id[a].box[3]), hub), fill=line, width=2)
+            draw.line(((by_id[a].centre[0], by_id[a].box[3]), hub), fill=EDGE, width=2)
         for b in targets:
-            draw.line((hub, (by_id[b].centre[0], by_id[b].box[1])), fill=line, width=2)
-        draw.ellipse((hub[0] - 4, hub[1] - 4, hub[0] + 4, hub[1] + 4), fill=line)
+            draw.line((hub, (by_id[b].centre[0], by_id[b].box[1])), fill=EDGE, width=2)
+        draw.ellipse((hub[0] - 4, hub[1] - 4, hub[0] + 4, hub[1] + 4), fill=EDGE)
     for row in model.rows:
-        draw.text(row.xy, _fit(draw, row.text, small, model.width - 2 * MARGIN), INK, small)
-    for n in model.nodes:
-        x0, y0, x1, y1 = n.box
-        draw.rounded_rectangle(n.box, radius=8, fill=n.colour, outline=INK, width=1)
-        # Text only in the top and bottom bands; the centre keeps the pure state colour.
-        draw.text((x0 + 8, y0 + 4), n.chapter_id, INK, small)
-        for i, text in enumerate(_wrap(draw, n.title, small, NODE_W - 16, 2)):
-            draw.text((x0 + 8, y0 + NODE_H // 2 + 8 + i * 16), text, INK, small)
-    x0, y0, x1, y1 = model.bar
+        t.draw(draw, row.xy, t.fit(row.text, 13, cjk, model.width - 2 * MARGIN), 13, cjk)
+
+
+def _draw_node(draw: ImageDraw.ImageDraw, t: _Text, n: NodeBox, cjk: bool, dy: int = 0) -> None:
+    """One node, moved ``dy`` pixels down (to draw it into a band of its own)."""
+    x0, y0, _, _ = _shift(n.box, dy)
+    draw.rounded_rectangle(_shift(n.box, dy), radius=8, fill=n.colour, outline=INK, width=1)
+    # Text only in the top and bottom bands; the centre keeps the pure state colour.
+    t.draw(draw, (x0 + 8, y0 + 4), n.chapter_id, 13, cjk)
+    for i, text in enumerate(t.wrap(n.title, 13, cjk, NODE_W - 16, 2)):
+        t.draw(draw, (x0 + 8, y0 + NODE_H // 2 + 8 + i * 16), text, 13, cjk)
+
+
+def _draw_bar_empty(draw: ImageDraw.ImageDraw, model: TreeModel) -> None:
     draw.rounded_rectangle(model.bar, radius=6, fill=BAR_EMPTY)
+
+
+def _draw_bar_fill_and_caption(
+    draw: ImageDraw.ImageDraw, t: _Text, model: TreeModel, dy: int = 0
+) -> None:
+    x0, y0, x1, y1 = _shift(model.bar, dy)
     if model.bar_fraction > 0:
         fill_x = x0 + max(12, round((x1 - x0) * model.bar_fraction))
         draw.rounded_rectangle((x0, y0, fill_x, y1), radius=6, fill=BAR_FILL)
-    draw.text((x0, y1 + 10), _fit(draw, model.caption, small, (x1 - x0) // 2), INK, small)
+    caption = t.fit(model.caption, 13, model.cjk, (x1 - x0) // 2)
+    t.draw(draw, (x0, y1 + 10), caption, 13, model.cjk)
+
+
+def _draw_legend(draw: ImageDraw.ImageDraw, model: TreeModel) -> None:
+    _, _, x1, y1 = model.bar
     lx = x1 - 4 * 110
     for state, en, zh in LEGEND:
         draw.rectangle((lx, y1 + 12, lx + 14, y1 + 26), fill=STATE_COLOURS[state], outline=INK)
-        draw.text((lx + 20, y1 + 11), zh if model.cjk else en, INK, small)
+        PLAIN.draw(draw, (lx + 20, y1 + 11), zh if model.cjk else en, 13, model.cjk)
         lx += 110
-    return _png(image)
+
+
+def draw_skill_tree(model: TreeModel) -> Image.Image:
+    """The whole tree drawn from scratch, in one go: what the banded, cached renderer must
+    reproduce pixel for pixel."""
+    image = Image.new("RGB", (model.width, model.height), BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    _draw_tree_top(draw, model)
+    for n in model.nodes:
+        _draw_node(draw, PLAIN, n, model.cjk)
+    _draw_bar_empty(draw, model)
+    _draw_bar_fill_and_caption(draw, PLAIN, model)
+    _draw_legend(draw, model)
+    return image
+
+
+# Per layout (path, language, title: everything but the states, the bar and the caption), the
+# picture with no nodes, no bar fill and no caption; its static bands already compressed; and
+# the node bands met so far, by their nodes' states. A base image is ~4 MB (Pillow keeps RGB in
+# 4 bytes a pixel), so few are kept: one per path and language is the working set.
+TREE_BASES_MAX = 8
+NODE_BANDS_MAX = 256  # per layout: a band of k nodes has 4**k state combinations
+FOOTERS_MAX = 512
+
+
+@dataclass(frozen=True, slots=True)
+class _TreeLayout:
+    width: int
+    height: int
+    title: str
+    cjk: bool
+    rows: tuple[RowLabel, ...]
+    nodes: tuple[tuple[str, str, tuple[int, int, int, int]], ...]
+    edges: tuple[tuple[str, str], ...]
+    bar: tuple[int, int, int, int]
+
+    @classmethod
+    def of(cls, model: TreeModel) -> _TreeLayout:
+        nodes = tuple((n.chapter_id, n.title, n.box) for n in model.nodes)
+        return cls(
+            model.width, model.height, model.title, model.cjk, model.rows, nodes, model.edges,
+            model.bar,
+        )  # fmt: skip
+
+
+class _TreeBase:
+    """The static part of one layout, cut into bands: ``plan`` lists them top to bottom as
+    a packed static band, or the index of a node row, or None for the footer."""
+
+    def __init__(self, model: TreeModel) -> None:
+        image = Image.new("RGB", (model.width, model.height), BACKGROUND)
+        draw = ImageDraw.Draw(image)
+        _draw_tree_top(draw, model)
+        _draw_bar_empty(draw, model)
+        _draw_legend(draw, model)
+        self.image = image
+        # Node rows: the rows of pixels [top, bottom] their boxes cover (no two rows overlap).
+        spans: dict[tuple[int, int], list[int]] = {}
+        for i, n in enumerate(model.nodes):
+            spans.setdefault((n.box[1], n.box[3] + 1), []).append(i)
+        self.node_rows: list[tuple[int, int, tuple[int, ...]]] = [
+            (top, bottom, tuple(ids)) for (top, bottom), ids in sorted(spans.items())
+        ]
+        self.footer_top = model.bar[1]
+        self.plan: list[Band | int | None] = []
+        y = 0
+        for k, (top, bottom, _) in enumerate(self.node_rows):
+            if top > y:
+                self.plan.append(pack_band(image.crop((0, y, model.width, top)), STATIC_LEVEL))
+            self.plan.append(k)
+            y = bottom
+        if self.footer_top < y:  # cannot happen with tree_model's layout; keep it correct
+            raise ValueError("the progress bar overlaps the nodes")
+        if self.footer_top > y:
+            self.plan.append(
+                pack_band(image.crop((0, y, model.width, self.footer_top)), STATIC_LEVEL)
+            )
+        self.plan.append(None)
+        self.node_bands: Lru[tuple[int, tuple[NodeState, ...]], Band] = Lru(NODE_BANDS_MAX)
+        self.footers: Lru[tuple[float, str], Band] = Lru(FOOTERS_MAX)
+
+    def node_band(self, model: TreeModel, k: int) -> Band:
+        top, bottom, ids = self.node_rows[k]
+        key = (k, tuple(model.nodes[i].state for i in ids))
+        band = self.node_bands.get(key)
+        if band is None:
+            image = self.image.crop((0, top, model.width, bottom))
+            draw = ImageDraw.Draw(image)
+            for i in ids:
+                _draw_node(draw, STAMPED, model.nodes[i], model.cjk, -top)
+            band = self.node_bands.put(key, pack_band(image))
+        return band
+
+    def footer(self, model: TreeModel) -> Band:
+        key = (model.bar_fraction, model.caption)
+        band = self.footers.get(key)
+        if band is None:
+            image = self.image.crop((0, self.footer_top, model.width, model.height))
+            _draw_bar_fill_and_caption(ImageDraw.Draw(image), STAMPED, model, -self.footer_top)
+            band = self.footers.put(key, pack_band(image))
+        return band
+
+
+_TREE_BASES: Lru[_TreeLayout, _TreeBase] = Lru(TREE_BASES_MAX)
+
+
+def _tree_base(model: TreeModel) -> _TreeBase:
+    layout = _TreeLayout.of(model)
+    base = _TREE_BASES.get(layout)
+    if base is None:
+        base = _TREE_BASES.put(layout, _TreeBase(model))
+    return base
+
+
+def render_skill_tree(model: TreeModel) -> bytes:
+    """The tree as PNG bytes. The middle band of each node is left free of text."""
+    base = _tree_base(model)
+    bands = [
+        b if isinstance(b, Band) else base.footer(model) if b is None else base.node_band(model, b)
+        for b in base.plan
+    ]
+    return png_from_bands(model.width, model.height, bands)
 
 
 # A person asking /progress twice without studying in between gets the same picture: the
-# model is hashable and fully decides the pixels, so the bytes are kept (~70 kB each).
+# model is hashable and fully decides the pixels, so the bytes are kept (~60 kB each).
 @functools.lru_cache(maxsize=128)
 def _render_tree_cached(model: TreeModel) -> bytes:
     return render_skill_tree(model)
 
 
 async def skill_tree_png(model: TreeModel) -> bytes:
-    """``render_skill_tree`` off the event loop (Pillow holds the CPU for tens of ms)."""
+    """``render_skill_tree`` off the event loop (a picture no cache holds takes milliseconds;
+    zlib and FreeType let go of the GIL for much of it)."""
     return await asyncio.to_thread(_render_tree_cached, model)
 
 
@@ -417,42 +724,146 @@ def board_model(
     return BoardModel(BOARD_W, height, title, cjk, header, tuple(rows), boxes, bars)
 
 
+def _draw_board_header(draw: ImageDraw.ImageDraw, model: BoardModel) -> None:
+    t, cjk = PLAIN, model.cjk  # one per title: as cheap to draw as to look up
+    draw.rectangle((0, 0, model.width, 56), fill=HEADER_FILL)
+    t.draw(draw, (MARGIN, 14), t.fit(model.title, 22, cjk, model.width - 2 * MARGIN), 22, cjk)
+    for x, text in zip(_COLUMNS, model.header, strict=False):
+        t.draw(draw, (x, 68), text, 15, cjk)
+
+
+def _draw_board_row(
+    draw: ImageDraw.ImageDraw,
+    t: _Text,
+    cjk: bool,
+    striped: bool,
+    row: BoardRow,
+    box: tuple[int, int, int, int],
+    bar: tuple[int, int, int, int],
+) -> None:
+    x0, y0, _, y1 = box
+    if striped:
+        draw.rectangle(box, fill=STRIPE)  # its last line is the next row's first: see below
+    medal = MEDALS.get(row.rank)
+    if medal:
+        draw.ellipse((x0 + MARGIN - 2, y0 + 8, x0 + MARGIN + 22, y1 - 8), fill=medal)
+    cells = (str(row.rank), row.label, row.days, str(row.steps), f"{row.streak}w")
+    for j, (x, text) in enumerate(zip(_COLUMNS, cells, strict=False)):
+        width = (_COLUMNS[j + 1] - x - 8) if j + 1 < len(_COLUMNS) else 80
+        t.draw(draw, (x + (4 if j == 0 else 0), y0 + 11), t.fit(text, 15, cjk, width), 15, cjk)
+    draw.rounded_rectangle(bar, radius=5, fill=BAR_EMPTY)
+    if row.fraction > 0:
+        bx0, by0, bx1, by1 = bar
+        draw.rounded_rectangle(
+            (bx0, by0, bx0 + max(10, round((bx1 - bx0) * row.fraction)), by1),
+            radius=5,
+            fill=BAR_FILL,
+        )
+
+
+def draw_leaderboard(model: BoardModel) -> Image.Image:
+    """The whole board drawn from scratch: what the banded renderer must reproduce."""
+    image = Image.new("RGB", (model.width, model.height), BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    _draw_board_header(draw, model)
+    for i, (row, box, bar) in enumerate(
+        zip(model.rows, model.row_boxes, model.bar_boxes, strict=True)
+    ):
+        _draw_board_row(draw, PLAIN, model.cjk, i % 2 == 1, row, box, bar)
+    if not model.rows:
+        PLAIN.draw(draw, (MARGIN, BOARD_TOP + 10), "—", 15, model.cjk)
+    return image
+
+
+# Board bands: the header (title and column names), one band per row and the bottom margin.
+# A row band depends only on its row, its stripe, and whether the row above was striped (a
+# stripe's rectangle includes its bottom edge, the first line of the next row); the same person
+# with the same figures is drawn once across views and refreshes.
+BOARD_HEADERS_MAX = 64
+BOARD_ROWS_MAX = 4096  # ~2-4 kB each
+_BOARD_HEADERS: Lru[tuple[int, bool, str, tuple[str, ...]], Band] = Lru(BOARD_HEADERS_MAX)
+_BOARD_ROWS: Lru[tuple[object, ...], Band] = Lru(BOARD_ROWS_MAX)
+
+
+def _board_band(
+    width: int,
+    top: int,
+    bottom: int,
+    cjk: bool,
+    stripe_above: bool,
+    row: tuple[bool, BoardRow, tuple[int, int, int, int], tuple[int, int, int, int]] | None,
+    dash: bool,
+) -> Band:
+    """Rows [top, bottom) of a board: the line a striped row above spills, then ``row``
+    (striped?, row, box, bar in picture coordinates) or the empty board's dash."""
+    rel: tuple[object, ...] = ()
+    if row is not None:
+        striped, data, box, bar = row
+        rel = (striped, data, _shift(box, -top), _shift(bar, -top))
+    key = (width, bottom - top, cjk, stripe_above, dash, *rel)
+    band = _BOARD_ROWS.get(key)
+    if band is None:
+        image = Image.new("RGB", (width, bottom - top), BACKGROUND)
+        draw = ImageDraw.Draw(image)
+        if stripe_above:
+            draw.rectangle((0, 0, width, 0), fill=STRIPE)
+        if row is not None:
+            striped, data, box, bar = row
+            _draw_board_row(draw, STAMPED, cjk, striped, data, _shift(box, -top), _shift(bar, -top))
+        if dash:
+            STAMPED.draw(draw, (MARGIN, BOARD_TOP + 10 - top), "—", 15, cjk)
+        band = _BOARD_ROWS.put(key, pack_band(image))
+    return band
+
+
 def render_leaderboard(model: BoardModel | Sequence[BoardRow]) -> bytes:
     """The board as a PNG table: rank (medal colours for the top three), name, days, bar."""
     if not isinstance(model, BoardModel):
         model = board_model(model)
-    image = Image.new("RGB", (model.width, model.height), BACKGROUND)
-    draw = ImageDraw.Draw(image)
-    big, body = _font(22, model.cjk), _font(15, model.cjk)
-    draw.rectangle((0, 0, model.width, 56), fill=HEADER_FILL)
-    draw.text((MARGIN, 14), _fit(draw, model.title, big, model.width - 2 * MARGIN), INK, big)
-    for x, text in zip(_COLUMNS, model.header, strict=False):
-        draw.text((x, 68), text, INK, body)
+    head_key = (model.width, model.cjk, model.title, model.header)
+    head = _BOARD_HEADERS.get(head_key)
+    if head is None:
+        image = Image.new("RGB", (model.width, BOARD_TOP), BACKGROUND)
+        _draw_board_header(ImageDraw.Draw(image), model)
+        head = _BOARD_HEADERS.put(head_key, pack_band(image, STATIC_LEVEL))
+    bands = [head]
+    y = BOARD_TOP
+    previous_striped = False
     for i, (row, box, bar) in enumerate(
         zip(model.rows, model.row_boxes, model.bar_boxes, strict=True)
     ):
-        x0, y0, _, y1 = box
-        if i % 2:
-            draw.rectangle(box, fill=STRIPE)
-        medal = MEDALS.get(row.rank)
-        if medal:
-            draw.ellipse((x0 + MARGIN - 2, y0 + 8, x0 + MARGIN + 22, y1 - 8), fill=medal)
-        cells = (str(row.rank), row.label, row.days, str(row.steps), f"{row.streak}w")
-        for j, (x, text) in enumerate(zip(_COLUMNS, cells, strict=False)):
-            width = (_COLUMNS[j + 1] - x - 8) if j + 1 < len(_COLUMNS) else 80
-            draw.text((x + (4 if j == 0 else 0), y0 + 11), _fit(draw, text, body, width), INK, body)
-        draw.rounded_rectangle(bar, radius=5, fill=BAR_EMPTY)
-        if row.fraction > 0:
-            bx0, by0, bx1, by1 = bar
-            draw.rounded_rectangle(
-                (bx0, by0, bx0 + max(10, round((bx1 - bx0) * row.fraction)), by1),
-                radius=5,
-                fill=BAR_FILL,
+        if box[1] != y or box[3] > model.height:  # not board_model's layout: draw it whole
+            return _png(draw_leaderboard(model))
+        striped = i % 2 == 1
+        bands.append(
+            _board_band(
+                model.width, y, box[3], model.cjk, previous_striped, (striped, row, box, bar), False
             )
-    if not model.rows:
-        draw.text((MARGIN, BOARD_TOP + 10), "—", INK, body)
-    return _png(image)
+        )
+        previous_striped = striped
+        y = box[3]
+    bands.append(
+        _board_band(model.width, y, model.height, model.cjk, previous_striped, None, not model.rows)
+    )
+    return png_from_bands(model.width, model.height, bands)
+
+
+@functools.lru_cache(maxsize=32)
+def _render_board_cached(model: BoardModel) -> bytes:
+    return render_leaderboard(model)
 
 
 async def leaderboard_png(model: BoardModel) -> bytes:
-    return await asyncio.to_thread(render_leaderboard, model)
+    return await asyncio.to_thread(_render_board_cached, model)
+
+
+def clear_caches() -> None:
+    """Forget every cached picture, base image and band (tests and benchmarks)."""
+    _render_tree_cached.cache_clear()
+    _render_board_cached.cache_clear()
+    _TREE_BASES.clear()
+    _BOARD_HEADERS.clear()
+    _fit_cached.cache_clear()
+    _wrap_cached.cache_clear()
+    _text_mask.cache_clear()
+    _BOARD_ROWS.clear()
