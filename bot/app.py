@@ -61,6 +61,18 @@ def _install_signal_handlers(stop: asyncio.Event) -> None:
             loop.add_signal_handler(sig, stop.set)
 
 
+def _check_discord_shards(settings: Settings) -> None:
+    """``DISCORD_SHARD_COUNT`` / ``DISCORD_SHARD_IDS`` that cannot work stop the process with a
+    one-line error (exit status 2) rather than a traceback."""
+    from adapters.discord.sharding import ShardPlan, ShardSettingsError
+
+    try:
+        ShardPlan.parse(settings.discord_shard_count, settings.discord_shard_ids)
+    except ShardSettingsError as exc:
+        log.error("not starting: %s", exc)
+        raise SystemExit(2) from None
+
+
 async def run(
     settings: Settings, *, stop: asyncio.Event | None = None, clock: Clock | None = None
 ) -> None:
@@ -69,6 +81,8 @@ async def run(
     from bot.metrics import MeteredPromptService
     from scheduler.job import PromptScheduler
 
+    if settings.discord_token is not None:
+        _check_discord_shards(settings)  # before anything starts: bad shards are one clear line
     stop = stop or asyncio.Event()
     _install_signal_handlers(stop)
     core = await build_core(settings, clock=clock)

@@ -60,6 +60,17 @@ class Settings(BaseSettings):
     public_base_url: str = "http://localhost:3000"
     web_link_ttl_minutes: int = Field(default=60, ge=1)
 
+    # Discord sharding (adapters/discord/sharding.py parses and checks these at start-up, so a
+    # bad value is one clear line, never a traceback). Neither set: ask Discord how many shards
+    # (GET /gateway/bot) and run them all here. Several replicas: the same DISCORD_SHARD_COUNT
+    # everywhere, and each replica its own DISCORD_SHARD_IDS ("0,1" or "0-3").
+    discord_shard_count: str | None = Field(
+        default=None, description="Total shards across every replica; none: Discord's advice."
+    )
+    discord_shard_ids: str | None = Field(
+        default=None, description="The shards this replica runs, e.g. 0,1 or 4-7; none: all."
+    )
+
     @field_validator("default_locale")
     @classmethod
     def _locale(cls, v: str) -> str:

@@ -7,9 +7,12 @@ since imports are absolute.
 from adapters.discord.commands import command_payloads, print_commands, sync_commands
 from adapters.discord.notifier import DiscordNotifier
 from adapters.discord.runner import configure_endpoints, serve_discord, sync_now
+from adapters.discord.sharding import ShardPlan, ShardSettingsError
 
 __all__ = [
     "DiscordNotifier",
+    "ShardPlan",
+    "ShardSettingsError",
     "command_payloads",
     "configure_endpoints",
     "print_commands",

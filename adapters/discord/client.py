@@ -8,6 +8,13 @@ Answering: the core gets ``answer_budget`` seconds (default 2 s of Discord's 3 s
 ready in time is sent directly as the interaction response (one request); a slower one is
 deferred ("thinking", ephemeral) and then delivered by editing the deferred message, or as a
 public follow-up when the reply is public.
+
+Sharding: the client is a ``discord.AutoShardedClient``. With no ``ShardPlan`` it asks Discord
+how many shards to run (``GET /gateway/bot``) and runs them all; a plan with ids runs only
+those, so several replicas split the gateway (see ``adapters.discord.sharding``). Interactions
+need nothing per shard: they arrive on the guild's shard (DMs on shard 0) and are answered over
+REST. Only the process that runs shard 0 syncs the commands, so replicas starting together do
+not all overwrite them.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import math
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -26,6 +34,7 @@ import discord
 
 from adapters.discord.commands import USER, autocomplete_source, sync_commands
 from adapters.discord.render import decode_custom_id, render
+from adapters.discord.sharding import ShardPlan
 from bot.core import Core
 from bot.db import DatabaseUnavailable
 from bot.directory import Directory
@@ -38,6 +47,7 @@ PLATFORM = "discord"
 DM_WORKSPACE = "dm"
 DEFAULT_ANSWER_BUDGET = 2.0
 ADMIN_ROLE_TTL = 30.0  # seconds a channel's admin role is remembered (other processes' edits)
+IDENTIFY_INTERVAL = 5.0  # Discord: one IDENTIFY per rate-limit bucket per 5 seconds
 _ROLE_MENTION = re.compile(r"<@&(\d+)>|(\d+)")
 
 
@@ -156,7 +166,7 @@ def focused_option(data: Mapping[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-class SkilltreeClient(discord.Client):
+class SkilltreeClient(discord.AutoShardedClient):
     def __init__(
         self,
         core: Core,
@@ -164,20 +174,49 @@ class SkilltreeClient(discord.Client):
         guild_ids: Sequence[int] = (),
         state_file: Path | None = None,
         answer_budget: float = DEFAULT_ANSWER_BUDGET,
+        shards: ShardPlan | None = None,
+        sync_commands: bool | None = None,
         **options: Any,
     ) -> None:
+        """``shards``: which shards to run (default: Discord's recommended count, all here).
+        ``sync_commands``: whether to sync at start (default: when running shard 0)."""
+        shards = shards or ShardPlan()
         # Interactions need no privileged intents; GUILDS keeps channel names for Place.
         options.setdefault("intents", discord.Intents(guilds=True))
+        options.update(shards.client_options())
         super().__init__(**options)
         self.core = core
+        self.plan = shards
         self.guild_ids = tuple(guild_ids)
         self.state_file = state_file
         self.answer_budget = answer_budget
         self.admin_roles = AdminRoles(core.directory)
+        self.syncs_commands = shards.runs_shard_zero if sync_commands is None else sync_commands
+        self.identify_interval = IDENTIFY_INTERVAL
+        self.max_concurrency = 1  # from GET /gateway/bot in setup_hook
+        self._identify_at: dict[int, float] = {}  # rate-limit bucket → its last IDENTIFY
 
     async def setup_hook(self) -> None:
-        """Runs after login, before the gateway: sync commands if they changed. A failed sync
-        is logged, not fatal: the commands Discord already has keep working."""
+        """Runs after login, before the gateway: learn how many shards may IDENTIFY at once,
+        and sync commands if they changed (only where shard 0 runs). A failed sync is logged,
+        not fatal: the commands Discord already has keep working."""
+        try:
+            limits = await self.fetch_session_start_limits()
+        except (discord.HTTPException, discord.GatewayNotFound, AttributeError) as exc:
+            # AttributeError: discord.py before 2.5 has no fetch_session_start_limits.
+            log.warning("could not read Discord's session start limits: %s", exc)
+        else:
+            self.max_concurrency = max(1, limits.max_concurrency)
+            if limits.remaining < limits.total // 10:
+                log.warning(
+                    "only %d of %d Discord sessions may still start today",
+                    limits.remaining,
+                    limits.total,
+                )
+        log.info("Discord: running %s", self.plan.describe())
+        if not self.syncs_commands:
+            log.info("not syncing Discord commands: the replica running shard 0 does")
+            return
         if self.application_id is None:
             log.error("no application id after login; cannot sync commands")
             return
@@ -187,6 +226,21 @@ class SkilltreeClient(discord.Client):
             )
         except discord.HTTPException as exc:
             log.error("syncing Discord commands failed: %s %s", exc.status, exc.text)
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Discord lets ``max_concurrency`` shards IDENTIFY per 5 seconds, one per bucket
+        (``shard_id % max_concurrency``). discord.py's default waits 5 s before every shard but
+        the first; this waits only as long as the shard's own bucket needs."""
+        bucket = (shard_id or 0) % self.max_concurrency
+        now = time.monotonic()
+        start = max(now, self._identify_at.get(bucket, -math.inf) + self.identify_interval)
+        self._identify_at[bucket] = start  # reserved before sleeping: no two share a slot
+        if start > now:
+            log.debug("shard %s waits %.1f s to IDENTIFY", shard_id, start - now)
+            await asyncio.sleep(start - now)
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        log.info("Discord shard %d of %s ready", shard_id, self.shard_count)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         try:

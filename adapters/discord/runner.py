@@ -16,6 +16,7 @@ import yarl
 from adapters.discord.client import DEFAULT_ANSWER_BUDGET, SkilltreeClient
 from adapters.discord.commands import sync_commands, sync_state_path
 from adapters.discord.notifier import DiscordNotifier
+from adapters.discord.sharding import ShardPlan
 from bot.config import Settings
 from bot.core import Core
 
@@ -26,8 +27,9 @@ def configure_endpoints(settings: Settings) -> None:
     """Point discord.py at ``settings`` (real Discord, or a loopback fake in tests).
 
     discord.py reads REST URLs from ``Route.BASE`` (also for interaction callbacks and
-    webhooks) and connects a non-sharded client to ``DiscordWebSocket.DEFAULT_GATEWAY``
-    without asking ``/gateway/bot``; on reconnect it uses READY's ``resume_gateway_url``.
+    webhooks). Its sharded client connects to the URL that ``GET /gateway/bot`` returns when
+    it asks for the shard count, else (``DISCORD_SHARD_COUNT`` set) to
+    ``DiscordWebSocket.DEFAULT_GATEWAY``; on reconnect it uses READY's ``resume_gateway_url``.
     """
     discord.http.Route.BASE = settings.discord_api_url.rstrip("/")
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
@@ -45,10 +47,12 @@ async def serve_discord(
 
     ``on_notifier`` receives a ``DiscordNotifier`` bound to this client (and to the core's
     database, where it keeps DM channel ids) once logged in, for the scheduler. Login failures
-    (a bad token) raise; network trouble is retried by discord.py with backoff.
+    (a bad token) raise; network trouble is retried by discord.py with backoff. Shard settings
+    that cannot work raise ``ShardSettingsError`` (a ValueError) before anything connects.
     """
     if settings.discord_token is None:
         raise ValueError("DISCORD_TOKEN is not set")
+    shards = ShardPlan.parse(settings.discord_shard_count, settings.discord_shard_ids)
     token = settings.discord_token.get_secret_value()
     configure_endpoints(settings)
     client = SkilltreeClient(
@@ -56,6 +60,7 @@ async def serve_discord(
         guild_ids=settings.discord_guild_ids,
         state_file=sync_state_path(settings),
         answer_budget=answer_budget,
+        shards=shards,
     )
     async with client:
         await client.login(token)

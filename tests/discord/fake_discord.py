@@ -1,7 +1,11 @@
 """A loopback fake of the parts of Discord the bot talks to, on real sockets.
 
-Gateway: HELLO, heartbeat ACKs, IDENTIFY → READY (+ GUILD_CREATE), RESUME → RESUMED, and
-dispatches injected by a test (INTERACTION_CREATE). REST: the routes the bot calls, answering
+Gateway: ``GET /gateway/bot`` (the recommended shard count), HELLO, heartbeat ACKs, IDENTIFY →
+READY (+ GUILD_CREATE), RESUME → RESUMED, and dispatches injected by a test
+(INTERACTION_CREATE). Sharded like Discord: each connection is one shard (IDENTIFY's ``shard``,
+``[0, 1]`` when absent) and gets only its guilds, ``(guild_id >> 22) % shard_count == shard_id``,
+DMs only on shard 0; a bad shard closes with 4010, too few shards with 4011. REST: the routes
+the bot calls, answering
 JSON with content-type exactly ``application/json`` (discord.py parses nothing else), with
 switches for 429 (``Via`` header + ``retry_after``) and 5xx. Every request body the bot sends
 is checked against Discord's OpenAPI description when the route is described there.
@@ -23,8 +27,11 @@ from aiohttp import WSMsgType, web
 API_PREFIX = "/api/v10"
 APP_ID = "1100000000000000001"
 BOT_ID = APP_ID
-GUILD_ID = "1200000000000000001"
+GUILD_ID = "1200000000000000001"  # shard 1 of 2
 CHANNEL_ID = "1300000000000000001"
+SECOND_GUILD_ID = "1210000000000000001"  # shard 0 of 2 (off unless listed in ``guild_ids``)
+SECOND_CHANNEL_ID = "1310000000000000001"
+CHANNEL_OF = {GUILD_ID: CHANNEL_ID, SECOND_GUILD_ID: SECOND_CHANNEL_ID}
 STUDY_CHANNEL = CHANNEL_ID
 MENTOR_ROLE_ID = "1250000000000000001"  # a guild role named "Mentors" (no permissions)
 MENTOR_ROLE = "Mentors"
@@ -104,6 +111,13 @@ class SpecValidator:
             for e in validator.iter_errors(_coerce_permissions(body))
         ]
 
+    def response_errors(self, method: str, path: str, body: Any) -> list[str] | None:
+        """Errors in a 200 response body the fake sends, or None when the spec has no schema."""
+        operation = self.doc["paths"].get(path, {}).get(method.lower()) or {}
+        ok = operation.get("responses", {}).get("200", {})
+        schema = ok.get("content", {}).get("application/json", {}).get("schema")
+        return None if schema is None else self.errors(schema, body)
+
     def check(self, method: str, path: str, body: Any) -> list[str] | None:
         """Errors, or None when the spec does not describe this route's body."""
         schema = self.schema_for(method, path)
@@ -139,6 +153,23 @@ class Failure:
 class Conn:
     ws: web.WebSocketResponse
     kind: str = "new"  # identified | resumed
+    shard: tuple[int, int] = (0, 1)  # (shard id, shard count), from IDENTIFY or the session
+    session_id: str = ""
+
+    def receives(self, guild_id: str | None) -> bool:
+        """Discord's routing: a guild's events to its shard, DMs (no guild) to shard 0."""
+        shard_id, count = self.shard
+        return shard_for(guild_id, count) == shard_id
+
+
+def shard_for(guild_id: str | int | None, shard_count: int) -> int:
+    return 0 if guild_id is None else (int(guild_id) >> 22) % shard_count
+
+
+@dataclass
+class Session:
+    shard: tuple[int, int]
+    seq: int = 0
 
 
 @dataclass
@@ -148,6 +179,7 @@ class Interaction:
     payload: dict[str, Any]
     callbacks: list[dict[str, Any]] = field(default_factory=list)
     messages: list[dict[str, Any]] = field(default_factory=list)
+    shards: list[int] = field(default_factory=list)  # the shard ids it was dispatched on
 
     @property
     def id(self) -> str:
@@ -173,9 +205,14 @@ class FakeDiscord:
         self.interactions: dict[str, Interaction] = {}
         self.identifies = 0
         self.resumes = 0
-        self.session_id = "session-1"
-        self.seq = 0
-        self._conn: Conn | None = None
+        self.identified: list[list[int] | None] = []  # IDENTIFY's ``shard`` field, in order
+        self.identified_at: list[float] = []  # loop time of each IDENTIFY
+        self.guild_ids: list[str] = [GUILD_ID]  # the bot's guilds, each sent on its own shard
+        self.shards = 1  # GET /gateway/bot's recommendation
+        self.min_shards = 1  # IDENTIFY with fewer shards: closed with 4011 (sharding required)
+        self.max_concurrency = 1  # shards that may IDENTIFY at once (per 5 s), says /gateway/bot
+        self._sessions: dict[str, Session] = {}
+        self._conns: list[Conn] = []  # live (identified or resumed) connections
         self._ids = itertools.count(1_900_000_000_000_000_000)
         self._nonces: dict[tuple[str, str], dict[str, Any]] = {}
         self._changed = asyncio.Condition()
@@ -193,8 +230,9 @@ class FakeDiscord:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def close(self) -> None:
-        if self._conn is not None and not self._conn.ws.closed:
-            await self._conn.ws.close()
+        for conn in list(self._conns):
+            if not conn.ws.closed:
+                await conn.ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -234,24 +272,37 @@ class FakeDiscord:
         async with self._changed:
             self._changed.notify_all()
 
-    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        conn = await self.wait_for(lambda: self._conn if self._conn and self._live() else None)
-        self.seq += 1
-        await conn.ws.send_str(json.dumps({"op": 0, "s": self.seq, "t": event, "d": data}))
+    async def dispatch(self, event: str, data: dict[str, Any]) -> list[int]:
+        """Send ``event`` on every live connection whose shard gets ``data``'s guild (shard 0
+        for a DM), waiting for one; returns the shard ids it went to."""
+        guild_id = data.get("guild_id")
+        conns = await self.wait_for(lambda: [c for c in self._live() if c.receives(guild_id)])
+        for conn in conns:
+            session = self._sessions[conn.session_id]
+            session.seq += 1
+            frame = {"op": 0, "s": session.seq, "t": event, "d": data}
+            await conn.ws.send_str(json.dumps(frame))
+        return [conn.shard[0] for conn in conns]
 
-    def _live(self) -> bool:
-        return self._conn is not None and self._conn.kind != "new" and not self._conn.ws.closed
+    def _live(self) -> list[Conn]:
+        return [c for c in self._conns if c.kind != "new" and not c.ws.closed]
 
-    async def drop_gateway(self, code: int = 4000) -> None:
+    def live_shards(self) -> list[tuple[int, int]]:
+        """(shard id, shard count) of every live connection, sorted."""
+        return sorted(c.shard for c in self._live())
+
+    async def drop_gateway(self, code: int = 4000, *, shard_id: int = 0) -> None:
         """A server-side disconnect that allows a RESUME (any code but 4004, 4010-4014)."""
-        conn = await self.wait_for(lambda: self._conn if self._live() else None)
-        self._conn = None
+        conn = await self.wait_for(
+            lambda: next((c for c in self._live() if c.shard[0] == shard_id), None)
+        )
+        self._conns.remove(conn)
         await conn.ws.close(code=code, message=b"fake disconnect")
 
     async def interact(self, payload: dict[str, Any]) -> Interaction:
         record = Interaction(payload)
         self.interactions[record.id] = record
-        await self.dispatch("INTERACTION_CREATE", payload)
+        record.shards = await self.dispatch("INTERACTION_CREATE", payload)
         return record
 
     async def answer(self, payload: dict[str, Any], seconds: float = 10.0) -> dict[str, Any]:
@@ -273,6 +324,7 @@ class FakeDiscord:
         app = web.Application(client_max_size=32 * 1024 * 1024)
         app.router.add_get("/gateway", self._gateway)
         api = [
+            ("GET", "/gateway/bot", self._gateway_bot),
             ("GET", "/users/@me", self._me),
             ("GET", "/oauth2/applications/@me", self._app_info),
             ("PUT", "/applications/{application_id}/commands", self._put_commands),
@@ -361,6 +413,22 @@ class FakeDiscord:
         return None
 
     # --- REST handlers -----------------------------------------------------------------------
+
+    async def _gateway_bot(self, request: web.Request, entry: Request) -> web.Response:
+        body = {
+            "url": self.gateway_url,
+            "shards": self.shards,
+            "session_start_limit": {
+                "total": 1000,
+                "remaining": 1000 - self.identifies,
+                "reset_after": 86_400_000,
+                "max_concurrency": self.max_concurrency,
+            },
+        }
+        if self.spec is not None:
+            for error in self.spec.response_errors("GET", "/gateway/bot", body) or ():
+                self.spec_errors.append(f"fake's GET /gateway/bot answer: {error}")
+        return _json(body)
 
     async def _me(self, request: web.Request, entry: Request) -> web.Response:
         return _json(BOT_USER)
@@ -540,31 +608,44 @@ class FakeDiscord:
             if op == 1:
                 await ws.send_json({"op": 11, "d": None, "s": None, "t": None})
             elif op == 2:
-                await self._identify(conn)
+                await self._identify(conn, payload.get("d") or {})
             elif op == 6:
                 await self._resume(conn, payload.get("d") or {})
-        if self._conn is conn:
-            self._conn = None
+        if conn in self._conns:
+            self._conns.remove(conn)
         return ws
 
-    async def _identify(self, conn: Conn) -> None:
+    async def _identify(self, conn: Conn, data: dict[str, Any]) -> None:
+        shard = data.get("shard")
+        self.identified.append(shard)
+        self.identified_at.append(asyncio.get_running_loop().time())
+        shard_id, count = shard if shard is not None else (0, 1)
+        if not (isinstance(shard_id, int) and isinstance(count, int) and 0 <= shard_id < count):
+            await conn.ws.close(code=4010, message=b"Invalid shard")
+            return
+        if count < self.min_shards:
+            await conn.ws.close(code=4011, message=b"Sharding required")
+            return
         self.identifies += 1
-        self.session_id = f"session-{self.identifies}"
-        self.seq = 0
+        conn.session_id = f"session-{self.identifies}"
+        conn.shard = (shard_id, count)
         conn.kind = "identified"
-        self._conn = conn
-        self.seq += 1
+        session = self._sessions[conn.session_id] = Session(conn.shard)
+        self._conns.append(conn)
+        mine = [g for g in self.guild_ids if shard_for(g, count) == shard_id]
+        session.seq += 1
         await conn.ws.send_json(
             {
                 "op": 0,
-                "s": self.seq,
+                "s": session.seq,
                 "t": "READY",
                 "d": {
                     "v": 10,
                     "user": BOT_USER,
-                    "guilds": [{"id": GUILD_ID, "unavailable": True}],
-                    "session_id": self.session_id,
+                    "guilds": [{"id": g, "unavailable": True} for g in mine],
+                    "session_id": conn.session_id,
                     "resume_gateway_url": self.gateway_url,
+                    "shard": [shard_id, count],
                     "application": {"id": APP_ID, "flags": 0},
                     "private_channels": [],
                     "relationships": [],
@@ -574,19 +655,25 @@ class FakeDiscord:
                 },
             }
         )
-        self.seq += 1
-        await conn.ws.send_json({"op": 0, "s": self.seq, "t": "GUILD_CREATE", "d": guild_payload()})
+        for guild_id in mine:
+            session.seq += 1
+            await conn.ws.send_json(
+                {"op": 0, "s": session.seq, "t": "GUILD_CREATE", "d": guild_payload(guild_id)}
+            )
         await self._notify()
 
     async def _resume(self, conn: Conn, data: dict[str, Any]) -> None:
-        if data.get("session_id") != self.session_id:
+        session = self._sessions.get(str(data.get("session_id")))
+        if session is None:
             await conn.ws.send_json({"op": 9, "d": False, "s": None, "t": None})
             return
         self.resumes += 1
         conn.kind = "resumed"
-        self._conn = conn
-        self.seq += 1
-        await conn.ws.send_json({"op": 0, "s": self.seq, "t": "RESUMED", "d": {}})
+        conn.shard = session.shard
+        conn.session_id = str(data["session_id"])
+        self._conns.append(conn)
+        session.seq += 1
+        await conn.ws.send_json({"op": 0, "s": session.seq, "t": "RESUMED", "d": {}})
         await self._notify()
 
 
@@ -613,9 +700,9 @@ def user_payload(user_id: str, name: str) -> dict[str, Any]:
     }
 
 
-def guild_payload() -> dict[str, Any]:
+def guild_payload(guild_id: str = GUILD_ID) -> dict[str, Any]:
     everyone = {
-        "id": GUILD_ID,
+        "id": guild_id,
         "name": "@everyone",
         "permissions": "0",
         "position": 0,
@@ -626,8 +713,10 @@ def guild_payload() -> dict[str, Any]:
         "flags": 0,
     }
     mentors = {**everyone, "id": MENTOR_ROLE_ID, "name": MENTOR_ROLE, "position": 1}
+    if guild_id != GUILD_ID:  # role ids are unique across Discord
+        mentors["id"] = str(int(guild_id) + 50_000_000_000_000_000)
     return {
-        "id": GUILD_ID,
+        "id": guild_id,
         "name": "Study Server",
         "icon": None,
         "owner_id": "1000000000000000009",
@@ -635,7 +724,7 @@ def guild_payload() -> dict[str, Any]:
         "emojis": [],
         "stickers": [],
         "features": [],
-        "channels": [_channel_payload()],
+        "channels": [_channel_payload(guild_id)],
         "threads": [],
         "members": [],
         "member_count": 3,
@@ -659,11 +748,11 @@ def guild_payload() -> dict[str, Any]:
     }
 
 
-def _channel_payload() -> dict[str, Any]:
+def _channel_payload(guild_id: str = GUILD_ID) -> dict[str, Any]:
     return {
-        "id": CHANNEL_ID,
+        "id": CHANNEL_OF.get(guild_id, CHANNEL_ID),
         "type": 0,
-        "guild_id": GUILD_ID,
+        "guild_id": guild_id,
         "name": "study",
         "position": 0,
         "permission_overwrites": [],
@@ -689,9 +778,10 @@ def interaction_payload(
     permissions: str = "0",
     roles: tuple[str, ...] = (),
     message: dict[str, Any] | None = None,
+    guild_id: str = GUILD_ID,
 ) -> dict[str, Any]:
     """An INTERACTION_CREATE as Discord sends it (2 command, 3 component, 4 autocomplete);
-    ``roles``: the member's role ids (in a guild)."""
+    ``roles``: the member's role ids (in a guild); ``guild_id``: which guild (its channel)."""
     interaction_id = str(next(_interaction_ids))
     user = user_payload(user_id, name)
     payload: dict[str, Any] = {
@@ -716,12 +806,13 @@ def interaction_payload(
             authorizing_integration_owners={"0": GUILD_ID},
         )
     else:
+        channel = _channel_payload(guild_id)
         payload.update(
-            guild_id=GUILD_ID,
+            guild_id=guild_id,
             guild_locale="en-US",
-            guild={"id": GUILD_ID, "locale": "en-US", "features": []},
-            channel_id=CHANNEL_ID,
-            channel=_channel_payload(),
+            guild={"id": guild_id, "locale": "en-US", "features": []},
+            channel_id=channel["id"],
+            channel=channel,
             member={
                 "user": user,
                 "nick": None,
@@ -735,7 +826,7 @@ def interaction_payload(
                 "avatar": None,
             },
             context=0,
-            authorizing_integration_owners={"0": GUILD_ID},
+            authorizing_integration_owners={"0": guild_id},
         )
     if message is not None:
         payload["message"] = message
