@@ -158,36 +158,33 @@ class SqliteFloor:
         async with self.conn.execute(sql, args) as cur:
             return list(await cur.fetchall())
 
-    async def status_reads(self, uid: int) -> None:
-        """current_status: enrolment, chapter states, reminder pref, the person's groups."""
+    async def status_reads(self, uid: int, user_tz: str | None) -> list[Any]:
+        """standing: enrolment, chapter states, reminder pref, and the person's groups only
+        when neither the pref nor the platform gives a timezone. Returns the states."""
         await self.q("SELECT * FROM enrollments WHERE user_id = ?", uid)
-        await self.q("SELECT chapter_id, state FROM chapter_progress WHERE user_id = ?", uid)
-        await self.q("SELECT * FROM reminder_prefs WHERE user_id = ?", uid)
-        await self.q(
-            "SELECT c.* FROM channels c JOIN memberships m ON m.channel_id = c.id "
-            "WHERE m.user_id = ? ORDER BY m.joined_at",
-            uid,
+        states = await self.q(
+            "SELECT chapter_id, state FROM chapter_progress WHERE user_id = ?", uid
         )
+        pref = await self.q("SELECT timezone FROM reminder_prefs WHERE user_id = ?", uid)
+        if not (pref and pref[0][0]) and not user_tz:
+            await self.q(
+                "SELECT c.* FROM channels c JOIN memberships m ON m.channel_id = c.id "
+                "WHERE m.user_id = ? ORDER BY m.joined_at",
+                uid,
+            )
+        return states
 
     async def run_one(self, kind: str, person: int) -> None:
         ext = f"U{person:06d}"
         async with self.lock:
             await self.q("BEGIN IMMEDIATE")
             try:
-                await self.q(
-                    "INSERT INTO users (platform, workspace, external_id, display_name, locale, "
-                    "timezone, privacy, created_at) VALUES ('test','W1',?,?,'en',NULL,'shown',?) "
-                    "ON CONFLICT (platform, workspace, external_id) DO NOTHING",
-                    ext,
-                    f"person {person}",
-                    self.now,
-                )
-                [user] = await self.q(
+                [user] = await self.q(  # every benchmark person exists: no insert
                     "SELECT * FROM users WHERE platform='test' AND workspace='W1' "
                     "AND external_id = ?",
                     ext,
                 )
-                uid = user[0]
+                uid, user_tz = user[0], user[6]
                 if kind == "path-enrol":
                     await self.q("SELECT * FROM enrollments WHERE user_id = ?", uid)
                     channel = f"C{person % CHANNELS:05d}"
@@ -212,29 +209,25 @@ class SqliteFloor:
                         ch[0],
                         self.now,
                     )
-                await self.status_reads(uid)
+                states = await self.status_reads(uid, user_tz)
                 if kind == "done":
-                    states = await self.q(
-                        "SELECT chapter_id, state FROM chapter_progress WHERE user_id = ?", uid
-                    )
                     done = {c for c, _ in states}
                     path = self.curriculum.paths[person % len(self.curriculum.paths)]
                     step = next(
                         (s for s in path.steps if not set(s.chapters) <= done), path.steps[-1]
                     )
-                    for chapter in step.chapters:
-                        await self.q(
-                            "INSERT INTO chapter_progress (user_id, chapter_id, state, "
-                            "updated_at, completed_at) VALUES (?,?,'done',?,?) "
-                            "ON CONFLICT (user_id, chapter_id) DO UPDATE SET "
-                            "state = excluded.state, updated_at = excluded.updated_at, "
-                            "completed_at = excluded.completed_at",
-                            uid,
-                            chapter,
-                            self.now,
-                            self.now,
-                        )
-                    await self.status_reads(uid)
+                    await self.q(
+                        "INSERT INTO chapter_progress (user_id, chapter_id, state, "
+                        "updated_at, completed_at) VALUES "
+                        + ",".join("(?,?,'done',?,?)" for _ in step.chapters)
+                        + " ON CONFLICT (user_id, chapter_id) DO UPDATE SET "
+                        "state = excluded.state, updated_at = excluded.updated_at, "
+                        "completed_at = excluded.completed_at",
+                        *(v for c in step.chapters for v in (uid, c, self.now, self.now)),
+                    )
+                    await self.q(
+                        "UPDATE users SET board_changed_at = ? WHERE id = ?", self.now, uid
+                    )
                 elif kind == "progress":
                     [ch] = await self.q(
                         "SELECT c.* FROM channels c JOIN memberships m ON m.channel_id = c.id "
@@ -243,21 +236,21 @@ class SqliteFloor:
                         uid,
                         f"C{person % CHANNELS:05d}",
                     )
-                    members = await self.q(
-                        "SELECT u.*, e.*, r.* FROM users u JOIN memberships m ON m.user_id = u.id "
+                    await self.q("SELECT timezone FROM channels WHERE id = ?", ch[0])
+                    await self.q(
+                        "SELECT u.id, u.external_id, u.display_name, u.privacy, u.timezone, "
+                        "r.timezone, e.path_id, e.enrolled_at, e.skipped_days FROM users u "
+                        "JOIN memberships m ON m.user_id = u.id "
                         "LEFT JOIN enrollments e ON e.user_id = u.id "
                         "LEFT JOIN reminder_prefs r ON r.user_id = u.id "
                         "WHERE m.channel_id = ? ORDER BY u.id",
                         ch[0],
                     )
-                    ids = [m[0] for m in members]
                     await self.q(
-                        "SELECT * FROM chapter_progress WHERE user_id IN "
-                        f"({','.join('?' * len(ids))})",
-                        *ids,
-                    )
-                    await self.q(
-                        "SELECT chapter_id, state FROM chapter_progress WHERE user_id = ?", uid
+                        "SELECT p.user_id, p.chapter_id, p.state, p.completed_at, p.updated_at "
+                        "FROM chapter_progress p JOIN memberships m ON m.user_id = p.user_id "
+                        "WHERE m.channel_id = ?",
+                        ch[0],
                     )
                 await self.q("COMMIT")
             except BaseException:
@@ -290,32 +283,28 @@ class PgFloor:
         assert self.pool is not None
         ext = f"U{person:06d}"
         async with self.pool.acquire() as c, c.transaction():
-            await c.execute(
-                "INSERT INTO users (platform, workspace, external_id, display_name, locale, "
-                "timezone, privacy, created_at) VALUES ('test','W1',$1,$2,'en',NULL,'shown',$3) "
-                "ON CONFLICT (platform, workspace, external_id) DO NOTHING",
-                ext,
-                f"person {person}",
-                NOW,
-            )
-            user = await c.fetchrow(
+            user = await c.fetchrow(  # every benchmark person exists: no insert
                 "SELECT * FROM users WHERE platform='test' AND workspace='W1' "
                 "AND external_id = $1 FOR UPDATE",
                 ext,
             )
             uid = user["id"]
 
-            async def status_reads() -> None:
+            async def status_reads() -> list[Any]:
                 await c.fetch("SELECT * FROM enrollments WHERE user_id = $1", uid)
-                await c.fetch(
+                states = await c.fetch(
                     "SELECT chapter_id, state FROM chapter_progress WHERE user_id = $1", uid
                 )
-                await c.fetch("SELECT * FROM reminder_prefs WHERE user_id = $1", uid)
-                await c.fetch(
-                    "SELECT c.* FROM channels c JOIN memberships m ON m.channel_id = c.id "
-                    "WHERE m.user_id = $1 ORDER BY m.joined_at",
-                    uid,
+                pref = await c.fetchval(
+                    "SELECT timezone FROM reminder_prefs WHERE user_id = $1", uid
                 )
+                if not pref and not user["timezone"]:
+                    await c.fetch(
+                        "SELECT c.* FROM channels c JOIN memberships m ON m.channel_id = c.id "
+                        "WHERE m.user_id = $1 ORDER BY m.joined_at",
+                        uid,
+                    )
+                return list(states)
 
             if kind == "path-enrol":
                 await c.fetch("SELECT * FROM enrollments WHERE user_id = $1", uid)
@@ -340,11 +329,8 @@ class PgFloor:
                     ch["id"],
                     NOW,
                 )
-            await status_reads()
+            rows = await status_reads()
             if kind == "done":
-                rows = await c.fetch(
-                    "SELECT chapter_id, state FROM chapter_progress WHERE user_id = $1", uid
-                )
                 done = {r["chapter_id"] for r in rows}
                 path = self.curriculum.paths[person % len(self.curriculum.paths)]
                 step = next((s for s in path.steps if not set(s.chapters) <= done), path.steps[-1])
@@ -355,7 +341,7 @@ class PgFloor:
                     "updated_at = excluded.updated_at, completed_at = excluded.completed_at",
                     [(uid, ch, NOW) for ch in step.chapters],
                 )
-                await status_reads()
+                await c.execute("UPDATE users SET board_changed_at = $1 WHERE id = $2", NOW, uid)
             elif kind == "progress":
                 ch = await c.fetchrow(
                     "SELECT c.* FROM channels c JOIN memberships m ON m.channel_id = c.id "
@@ -364,19 +350,21 @@ class PgFloor:
                     uid,
                     f"C{person % CHANNELS:05d}",
                 )
-                members = await c.fetch(
-                    "SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id "
+                await c.fetchval("SELECT timezone FROM channels WHERE id = $1", ch["id"])
+                await c.fetch(
+                    "SELECT u.id, u.external_id, u.display_name, u.privacy, u.timezone, "
+                    "r.timezone, e.path_id, e.enrolled_at, e.skipped_days FROM users u "
+                    "JOIN memberships m ON m.user_id = u.id "
                     "LEFT JOIN enrollments e ON e.user_id = u.id "
                     "LEFT JOIN reminder_prefs r ON r.user_id = u.id "
                     "WHERE m.channel_id = $1 ORDER BY u.id",
                     ch["id"],
                 )
                 await c.fetch(
-                    "SELECT * FROM chapter_progress WHERE user_id = ANY($1::bigint[])",
-                    [m["id"] for m in members],
-                )
-                await c.fetch(
-                    "SELECT chapter_id, state FROM chapter_progress WHERE user_id = $1", uid
+                    "SELECT p.user_id, p.chapter_id, p.state, p.completed_at, p.updated_at "
+                    "FROM chapter_progress p JOIN memberships m ON m.user_id = p.user_id "
+                    "WHERE m.channel_id = $1",
+                    ch["id"],
                 )
 
 

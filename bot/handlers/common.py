@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
+from datetime import datetime
 from urllib.parse import quote
 
 from bot.context import Ctx
@@ -143,18 +145,42 @@ async def zone_of(ctx: Ctx, user: User) -> str:
     return person_zone(own, user.timezone, groups)
 
 
-async def current_status(ctx: Ctx) -> PathStatus | None:
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """What a person's path status is worked out from, read once per command: a command that
+    marks chapters applies its change here instead of reading everything again."""
+
+    path: Path
+    states: dict[str, str]
+    plan_start: datetime
+    tz: str
+
+    def status(self, now: datetime) -> PathStatus:
+        return path_status(self.path, self.states, self.plan_start, now, self.tz)
+
+    def marked(self, chapters: list[str], state: str) -> Standing:
+        return replace(self, states={**self.states, **dict.fromkeys(chapters, state)})
+
+    def cleared(self, chapter: str) -> Standing:
+        return replace(self, states={c: s for c, s in self.states.items() if c != chapter})
+
+
+async def standing(ctx: Ctx) -> Standing | None:
+    """The caller's standing on their path; None when they follow none."""
     enrollment = await store.get_enrollment(ctx.session, ctx.user.id)
     if enrollment is None or enrollment.path_id not in ctx.core.curriculum.path_by_id:
         return None
-    states = await store.chapter_states(ctx.session, ctx.user.id)
-    return path_status(
+    return Standing(
         ctx.core.curriculum.path_by_id[enrollment.path_id],
-        states,
+        await store.chapter_states(ctx.session, ctx.user.id),
         enrollment.plan_start,
-        ctx.now,
         await user_timezone(ctx),
     )
+
+
+async def current_status(ctx: Ctx) -> PathStatus | None:
+    found = await standing(ctx)
+    return found.status(ctx.now) if found else None
 
 
 def step_buttons(ctx: Ctx, status: PathStatus) -> tuple[Button, ...]:

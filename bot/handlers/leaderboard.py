@@ -249,7 +249,7 @@ async def rank_field(ctx: Ctx) -> Field | None:
             return None
         channel = groups[0]
     # Other hidden people stay out of the count; a hidden caller still sees where they stand.
-    served = await ctx.core.boards.get(ctx.session, channel, ctx.now)
+    served = await ctx.core.boards.get(ctx.session, channel, ctx.now, freeze=False)
     parts = []
     for kind in ("week", "all"):
         _, entries = await current_board(ctx, channel, served, kind, shown=0, include_hidden=True)
@@ -265,10 +265,18 @@ async def rank_field(ctx: Ctx) -> Field | None:
     return Field(ctx.t("lb.rank_field", channel=_channel_name(channel)), value)
 
 
-async def progress_picture(ctx: Ctx, status: PathStatus, user_id: int | None = None) -> Render:
-    """The skill-tree PNG for ``/progress`` (the caller's, or ``user_id``'s when given): the
-    drawing model is taken now, inside the unit of work; the pixels are drawn after it."""
-    states = await store.chapter_states(ctx.session, user_id or ctx.user.id)
+async def progress_picture(
+    ctx: Ctx,
+    status: PathStatus,
+    user_id: int | None = None,
+    *,
+    states: dict[str, str] | None = None,
+) -> Render:
+    """The skill-tree PNG for ``/progress`` (the caller's, or ``user_id``'s when given; their
+    chapter ``states`` when already read): the drawing model is taken now, inside the unit of
+    work; the pixels are drawn after it."""
+    if states is None:
+        states = await store.chapter_states(ctx.session, user_id or ctx.user.id)
     locale = picture_locale(ctx)
     caption = tr(
         locale,

@@ -9,9 +9,9 @@ from bot.db.models import User
 from bot.errors import UserError
 from bot.handlers.common import (
     chapter_label,
-    current_status,
     path_title,
     resolve_chapter,
+    standing,
     step_buttons,
     step_line,
     zone_of,
@@ -30,12 +30,13 @@ async def progress(ctx: Ctx) -> Reply:
             raise UserError("progress.other_not_found", value=ref.name or ref.user_id)
         if other.id != ctx.user.id:
             return await _other_progress(ctx, other)
-    status = await current_status(ctx)
-    if status is None:
+    found = await standing(ctx)
+    if found is None:
         return Reply(text=ctx.t("path.not_enrolled"), kind="error")
+    status = found.status(ctx.now)
     reply = _progress_reply(ctx, ctx.user.display_name, status)
     rank = await rank_field(ctx)
-    picture = await progress_picture(ctx, status)
+    picture = await progress_picture(ctx, status, states=found.states)
     return replace(reply, fields=reply.fields + ((rank,) if rank else ()), renders=(picture,))
 
 
@@ -102,9 +103,10 @@ async def done(ctx: Ctx) -> Reply:
     raw = ctx.opts.get("chapter")
     if raw:
         return await _mark(ctx, str(raw), "done")
-    status = await current_status(ctx)
-    if status is None:
+    found = await standing(ctx)
+    if found is None:
         raise UserError("done.need_path")
+    status = found.status(ctx.now)
     step_no = ctx.opts.get("step")
     if isinstance(step_no, int):
         # A Done button names its step, so a double click or a retried delivery is a no-op.
@@ -117,11 +119,9 @@ async def done(ctx: Ctx) -> Reply:
         cur = status.current
     if cur is None:
         return Reply(text=ctx.t("progress.all_done"))
-    states = await store.chapter_states(ctx.session, ctx.user.id)
-    todo = [c for c in cur.step.chapters if states.get(c) not in ("done", "skipped")]
+    todo = [c for c in cur.step.chapters if found.states.get(c) not in ("done", "skipped")]
     await store.set_chapter_states(ctx.session, ctx.user.id, todo, "done", ctx.now)
-    after = await current_status(ctx)
-    assert after is not None
+    after = found.marked(todo, "done").status(ctx.now)
     return _after_marking(
         ctx,
         after,
@@ -159,7 +159,8 @@ def _after_marking(ctx: Ctx, status: PathStatus | None, message: str) -> Reply:
 async def _mark(ctx: Ctx, raw: str, state: str) -> Reply:
     chapter = resolve_chapter(ctx.core.curriculum, raw)
     label = chapter_label(chapter, ctx.locale)
-    states = await store.chapter_states(ctx.session, ctx.user.id)
+    found = await standing(ctx)
+    states = found.states if found else await store.chapter_states(ctx.session, ctx.user.id)
     previous = states.get(chapter.id)
     if previous == state:
         same = {"done": "done.already", "skipped": "skip.already", "in_progress": "start.already"}
@@ -167,7 +168,7 @@ async def _mark(ctx: Ctx, raw: str, state: str) -> Reply:
     if state == "in_progress" and previous == "done":
         return Reply(text=ctx.t("start.is_done", chapter=label, id=chapter.id))
     await store.set_chapter_states(ctx.session, ctx.user.id, [chapter.id], state, ctx.now)
-    status = await current_status(ctx)
+    status = found.marked([chapter.id], state).status(ctx.now) if found else None
     key = {"done": "done.chapter", "skipped": "skip.done", "in_progress": "start.done"}[state]
     message = ctx.t(key, chapter=label)
     if status is not None and chapter.id not in status.path.chapter_ids:
@@ -186,6 +187,8 @@ async def start(ctx: Ctx) -> Reply:
 async def undo(ctx: Ctx) -> Reply:
     chapter = resolve_chapter(ctx.core.curriculum, str(ctx.opts["chapter"]))
     label = chapter_label(chapter, ctx.locale)
+    found = await standing(ctx)
     if not await store.clear_chapter(ctx.session, ctx.user.id, chapter.id, ctx.now):
         return Reply(text=ctx.t("undo.nothing", chapter=label))
-    return _after_marking(ctx, await current_status(ctx), ctx.t("undo.done", chapter=label))
+    status = found.cleared(chapter.id).status(ctx.now) if found else None
+    return _after_marking(ctx, status, ctx.t("undo.done", chapter=label))

@@ -28,10 +28,9 @@ The cache is per process; several replicas each keep their own.
 
 from __future__ import annotations
 
-import asyncio
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,6 +54,7 @@ class GroupBoards:
     member_ids: frozenset[int]
     read_at: datetime  # the clock's time at the read: later calls re-read what changed since
     boards: Boards
+    frozen: bool = False  # the periods closed before these boards are saved as snapshots
 
     def board(self, kind: lb.PeriodKind) -> tuple[lb.Period, list[lb.Entry]]:
         return self.boards[kind]
@@ -96,6 +96,7 @@ class GroupBoards:
             member_ids=frozenset(ids),
             read_at=now,
             boards=boards,
+            frozen=self.frozen,
         )
 
 
@@ -109,13 +110,19 @@ async def compute(
 ) -> GroupBoards:
     """All three boards of ``channel`` from one read of its members.
 
-    The ranking (seconds of CPU for ten thousand people) runs in a worker thread, so the
-    event loop keeps answering other commands meanwhile."""
+    A big group's ranking (seconds of CPU for ten thousand people) runs in a worker thread,
+    so the event loop keeps answering other commands meanwhile."""
     if members is None:
         members = await lb.load_members(session, channel.id)
     periods = [lb.period_of(kind, now, channel.timezone) for kind in KINDS]
-    ranked = await asyncio.to_thread(
-        lb.rank_boards, curriculum, members, periods, now, since=channel.leaderboard_reset_at
+    ranked = await lb.off_loop(
+        len(members),
+        lb.rank_boards,
+        curriculum,
+        members,
+        periods,
+        now,
+        since=channel.leaderboard_reset_at,
     )
     return GroupBoards(
         channel_id=channel.id,
@@ -149,11 +156,15 @@ class BoardCache:
         channel: Channel,
         now: datetime,
         *,
-        members: list[lb.MemberData] | None = None,
+        freeze: bool = True,
     ) -> tuple[GroupBoards, bool]:
         """The group's boards as of now, and whether they were kept from an earlier call
         (True: brought up to date with the people who changed since) or computed now in the
-        caller's unit of work (False), which also freezes the periods that just closed."""
+        caller's unit of work (False).
+
+        ``freeze``: first save the winners of the periods that closed (snapshots), so history
+        is complete whenever it is read; a caller that only needs a rank (``/progress``)
+        leaves that to the next ``/leaderboard`` or the scheduler."""
         kept = self._kept.get(channel.id)
         if kept is not None and kept.matches(channel, now):
             changed = await lb.changed_members(session, channel.id, kept.read_at - self.margin)
@@ -165,12 +176,19 @@ class BoardCache:
                 fresh = await lb.load_members(session, channel.id, changed)
                 kept = kept.updated(self.curriculum, changed, fresh, now)
                 self._keep(kept)
+            if freeze and not kept.frozen:
+                await lb.snapshot_closed_periods(session, self.curriculum, channel, now)
+                kept = replace(kept, frozen=True)
+                self._keep(kept)
             self._kept.move_to_end(channel.id)
             return kept, True
-        if members is None:
-            members = await lb.load_members(session, channel.id)
-        await lb.snapshot_closed_periods(session, self.curriculum, channel, now, members=members)
+        members = await lb.load_members(session, channel.id)
+        if freeze:
+            await lb.snapshot_closed_periods(
+                session, self.curriculum, channel, now, members=members
+            )
         boards = await compute(session, self.curriculum, channel, now, members=members)
+        boards = replace(boards, frozen=freeze)
         self.computed += 1
         self._keep(boards)
         return boards, False

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
@@ -405,6 +405,19 @@ def rank_members(
     )[0]
 
 
+OFF_LOOP_MEMBERS = 500  # ranking more people than this runs in a worker thread
+
+
+async def off_loop(
+    people: int, fn: Callable[..., list[list[Entry]]], *args: Any, **kwargs: Any
+) -> list[list[Entry]]:
+    """Rank in a worker thread when ``people`` is many (seconds of CPU the event loop should
+    not wait for); a small group is quicker ranked in place than handed to a thread."""
+    if people > OFF_LOOP_MEMBERS:
+        return await asyncio.to_thread(fn, *args, **kwargs)
+    return fn(*args, **kwargs)
+
+
 def _order(e: Entry) -> tuple[float, datetime, int]:
     return (-round(e.days, 6), e.reached_at, e.user_id)
 
@@ -564,8 +577,15 @@ async def snapshot_closed_periods(
         todo += [candidates[k] for k in sorted(candidates) if (kind, k) not in existing]
     # One pass over the members ranks every missing period: only days and the time they were
     # reached are saved, and neither depends on when the ranking runs once a period is over.
-    boards = await asyncio.to_thread(  # seconds of CPU for a big group: off the event loop
-        rank_boards, curriculum, members, todo, now, since=since, anonymous_label=anonymous_label
+    boards = await off_loop(
+        len(members),
+        rank_boards,
+        curriculum,
+        members,
+        todo,
+        now,
+        since=since,
+        anonymous_label=anonymous_label,
     )
     saved: list[tuple[str, str]] = []
     for period, ranked in zip(todo, boards, strict=True):

@@ -29,20 +29,9 @@ PER_USER_TABLES = (ChapterProgress, Enrollment, Membership, ReminderPref, Delive
 
 
 async def ensure_user(session: AsyncSession, actor: Actor, now: datetime) -> User:
-    """Find or create the person; keep their name, locale and platform timezone fresh."""
-    stmt = dialect_insert(session, User).values(
-        platform=actor.platform,
-        workspace=actor.workspace,
-        external_id=actor.user_id,
-        display_name=actor.display_name or actor.user_id,
-        locale=actor.locale,
-        timezone=actor.timezone,
-        privacy="shown",
-        created_at=now,
-    )
-    await session.execute(
-        stmt.on_conflict_do_nothing(index_elements=["platform", "workspace", "external_id"])
-    )
+    """Find or create the person; keep their name, locale and platform timezone fresh.
+
+    Found first (one query for everyone but a newcomer), inserted only when missing."""
     query = select(User).where(
         User.platform == actor.platform,
         User.workspace == actor.workspace,
@@ -52,7 +41,23 @@ async def ensure_user(session: AsyncSession, actor: Actor, now: datetime) -> Use
         # One person's commands run one at a time (a double-clicked Done must not mark twice);
         # different people never wait for each other. SQLite has a single writer anyway.
         query = query.with_for_update()
-    user = (await session.execute(query)).scalar_one()
+    user = (await session.execute(query)).scalar_one_or_none()
+    if user is None:
+        stmt = dialect_insert(session, User).values(
+            platform=actor.platform,
+            workspace=actor.workspace,
+            external_id=actor.user_id,
+            display_name=actor.display_name or actor.user_id,
+            locale=actor.locale,
+            timezone=actor.timezone,
+            privacy="shown",
+            created_at=now,
+        )
+        # Two first commands at once: the second insert does nothing, both then find the row.
+        await session.execute(
+            stmt.on_conflict_do_nothing(index_elements=["platform", "workspace", "external_id"])
+        )
+        user = (await session.execute(query)).scalar_one()
     if actor.display_name and user.display_name != actor.display_name:
         user.display_name = actor.display_name
     if user.locale != actor.locale:
