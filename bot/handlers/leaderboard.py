@@ -91,9 +91,10 @@ async def current_board(
     *,
     shown: int,
     include_hidden: bool = False,
+    caller_rank: bool = False,
 ) -> tuple[lb.Period, list[lb.Entry]]:
     """A board of the group as of now, in board order, ranked and labelled for its first
-    ``shown`` entries and the caller's.
+    ``shown`` entries (and the caller's line when ``caller_rank``).
 
     On boards kept from an earlier call the people among the first ``shown`` are re-read
     (privacy and names, now). ``include_hidden``: the caller is ranked even when they chose
@@ -117,10 +118,12 @@ async def current_board(
             include_hidden=include_hidden,
         )
     top = lb.renumber(entries[:shown], anonymous_label(ctx))
-    rest = list(entries[shown:])
-    for i, e in enumerate(rest):  # below what is shown, only the caller's rank is read
-        if e.user_id == ctx.user.id:
-            rest[i] = replace(e, rank=shown + i + 1)
+    rest = list(entries[shown:])  # below what is shown, ranks are not read (only the count)
+    if caller_rank:
+        uid = ctx.user.id
+        at = next((i for i, e in enumerate(rest) if e.user_id == uid), None)
+        if at is not None:
+            rest[at] = replace(rest[at], rank=shown + at + 1)
     return period, [*top, *rest]
 
 
@@ -252,7 +255,9 @@ async def rank_field(ctx: Ctx) -> Field | None:
     served = await ctx.core.boards.get(ctx.session, channel, ctx.now, freeze=False)
     parts = []
     for kind in ("week", "all"):
-        _, entries = await current_board(ctx, channel, served, kind, shown=0, include_hidden=True)
+        _, entries = await current_board(
+            ctx, channel, served, kind, shown=0, include_hidden=True, caller_rank=True
+        )
         mine = next((e for e in entries if e.user_id == ctx.user.id), None)
         parts.append(
             ctx.t("lb.rank_of", rank=mine.rank, total=len(entries))
