@@ -1,7 +1,8 @@
 """The loopback Discord and Slack fakes with the platforms' published rate limits enforced,
 served from their own process (so the bot's RSS and CPU are its own), plus a stats endpoint.
 
-* Discord: 50 requests/s global per bot token (token bucket, burst 50); over it, a 429 with
+* Discord: 50 requests/s global per bot token (token bucket, burst 50; both can be scaled down
+  for tests); over it, a 429 with
   ``global: true``, ``retry_after`` and the ``Via`` header Discord's edge sets.
 * Slack ``chat.postMessage``: about one message per second per channel; a second post to the
   same channel within a second gets 429 + ``Retry-After: 1``. (A DM is its own channel.)
@@ -30,21 +31,25 @@ class LimitedDiscord(FakeDiscord):
     """Every request is counted as (time, route, status, user-or-channel id); nothing else is
     kept per request (the base class keeps whole bodies, too much for 100,000 messages)."""
 
-    def __init__(self) -> None:
+    def __init__(self, rate: float = DISCORD_RATE, burst: float | None = None) -> None:
+        """``rate`` requests per second, ``burst`` at once (default: one second's worth);
+        tests scale them to meet the limit with a few dozen requests."""
         super().__init__(None)
         self.log: list[tuple[float, str, int, str]] = []
-        self._tokens = DISCORD_RATE
+        self.rate = rate
+        self.burst = rate if burst is None else burst
+        self._tokens = self.burst
         self._last = time.monotonic()
 
     def _take(self) -> float:
         """0 when a request may pass now, else the seconds until it may."""
         now = time.monotonic()
-        self._tokens = min(DISCORD_RATE, self._tokens + (now - self._last) * DISCORD_RATE)
+        self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
         self._last = now
         if self._tokens >= 1:
             self._tokens -= 1
             return 0.0
-        return (1 - self._tokens) / DISCORD_RATE
+        return (1 - self._tokens) / self.rate
 
     def _wrap(self, spec_path: str, handler: Callable[..., Any]) -> Callable[..., Any]:
         kind = {"/users/@me/channels": "open", "/channels/{channel_id}/messages": "post"}.get(

@@ -2,9 +2,9 @@
 
 At Discord's 50 requests/s the whole Discord half alone would take ~1,000 s (2,000 s for
 100,000), so each phase is **time-boxed**: ``PromptService.run_once`` starts on the full set of
-due reminders (the real query, the real claim/send/record per prompt, the real task fan-out)
-and is cancelled after ``--seconds``. Rates are measured over that window; the sample is the
-first N recipients in the scheduler's order. Phases (same database):
+due reminders (the real paged query, the real claim/send/record per prompt, the real bounded
+worker pool) and is cancelled after ``--seconds``. Rates are measured over that window; the
+sample is the first N recipients in the scheduler's order. Phases (same database):
 
 1. Discord, week 1: 50,000 due DMs, DM channels not yet known (open + post = 2 requests each);
 2. Discord, week 2: a fresh notifier and HTTP client (a restart); DM channels come from the
@@ -126,6 +126,9 @@ class Gate:
     async def send_to_channel(self, target: Any, reply: Any, *, key: str) -> None:
         await self._wait_if_closed()
         await self.inner.send_to_channel(target, reply, key=key)
+
+    def __getattr__(self, name: str) -> Any:  # what else the notifier offers, as in production
+        return getattr(self.inner, name)
 
 
 def gated(core: Core, notifier: Any) -> tuple[PromptService, Gate]:
@@ -389,6 +392,8 @@ async def main() -> None:
     lines.append(f"process peak RSS (VmHWM, seeding included) {peak_rss_mb():.0f} MB")
     if not args.no_results:
         append_results("bench/fanout.py", lines)
+    else:  # the same lines, not appended to RESULTS.md
+        print("\n" + "\n".join(f"- {line}" for line in lines))
 
 
 if __name__ == "__main__":

@@ -98,11 +98,13 @@ class PromptScheduler:
             return None
 
     async def shutdown(self) -> None:
-        """Stop ticking and let an in-flight tick finish its sends, so no claim is left in
-        doubt; after ``shutdown_timeout`` it is cancelled."""
+        """Stop ticking and let an in-flight tick finish the sends it has started, so no claim
+        is left in doubt (it starts no new one: a big fan-out's remaining prompts stay due for
+        the next process); after ``shutdown_timeout`` it is cancelled."""
         scheduler, self._scheduler = self._scheduler, None
         if scheduler is None:
             return
+        self.service.stop()
         with contextlib.suppress(Exception):
             scheduler.shutdown(wait=False)
         pending = [t for t in self._in_flight if not t.done()]

@@ -36,14 +36,16 @@ process last did so, so ``/leaderboard history`` is complete even if nobody aske
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import Core
@@ -79,10 +81,12 @@ from scheduler.render import (
 log = logging.getLogger(__name__)
 
 Kind = Literal["reminder", "snooze", "channel", "nudge"]
+Job = Callable[[], Awaitable[None]]  # one unit of run_once's work: a person, channel or nudges
 DEFAULT_WEEKDAY = 0
 DEFAULT_TIME = "09:00"
 DETAIL_MAX = 500
 NUDGE_BATCH = 200  # pending nudges taken per tick; the rest wait for the next one
+DUE_PAGE = 1000  # due reminders read per query in run_once (ids only)
 # Snapshots are taken a little after a period closes, so that a ``/done`` committed just
 # after midnight (timestamped just before it) is still counted in the week it belongs to.
 SNAPSHOT_SETTLE = timedelta(minutes=1)
@@ -101,6 +105,7 @@ class Prompt:
     period: str  # local ISO week of due_at, e.g. "2027-W11"; a snooze's local date, "2027-03-16"
     reply: Reply
     user_id: int | None = None
+    dm_channel: str | None = None  # the DM channel id the directory holds for the person
 
     @property
     def local_time(self) -> datetime:
@@ -140,6 +145,19 @@ class RunReport:
             self.not_sent += 1
 
 
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """How one claimed prompt's send went, waiting to be recorded."""
+
+    prompt: Prompt
+    delivery_id: int
+    ok: bool
+    attempts: int
+    error: str
+    at: datetime
+    report: RunReport
+
+
 @dataclass(slots=True)
 class _Decision:
     action: Literal["send", "paused", "quiet", "stale", "skip"]
@@ -153,6 +171,12 @@ _TOKENS = RedactingFilter()  # token shapes only: the logging filter adds the se
 def _safe(message: str) -> str:
     """Error text goes into logs and the Delivery row: strip anything shaped like a token."""
     return _TOKENS.redact(message)[:DETAIL_MAX]
+
+
+async def _aclose(work: AsyncIterator[Job]) -> None:
+    close = getattr(work, "aclose", None)
+    if close is not None:
+        await close()
 
 
 MAX_RETRY_AFTER = 60.0  # seconds: a longer wait asked by a platform is left to a later tick
@@ -214,7 +238,16 @@ class PromptService:
         self.suspend_after = suspend_after
         self.lease = lease
         self._sleep = sleep
-        self._semaphore = asyncio.Semaphore(concurrency)
+        self.concurrency = max(1, concurrency)
+        self._semaphore = asyncio.Semaphore(self.concurrency)
+        # SQLite has one writer, and the Database queues every transaction of the process on
+        # it (first come, first served). The fan-out takes one place in that queue at a time,
+        # so a person's command waits behind at most one of its transactions, not one per
+        # worker; its throughput is the same (the writer serialises them anyway).
+        self._db_turn = asyncio.Lock() if core.db.is_sqlite else None
+        self._stopping = False
+        self._outcomes: list[tuple[_Outcome, asyncio.Future[None]]] = []
+        self._recorder: asyncio.Task[None] | None = None
         # channel id -> (week key, month key) it was last snapshotted in, by this process
         self._snapshot_marks: dict[int, tuple[str, str]] = {}
 
@@ -259,32 +292,44 @@ class PromptService:
         return sorted(prompts, key=lambda p: (p.due_at, p.kind, p.recipient))
 
     async def run_once(self, at: datetime) -> RunReport:
-        """Claim, send and record every prompt due at ``at``. Safe to run concurrently."""
+        """Claim, send and record every prompt due at ``at``. Safe to run concurrently.
+
+        A fixed pool of ``concurrency`` workers takes the work from a short queue, which a
+        reader fills page by page (``DUE_PAGE`` due reminders per query, only their ids): a
+        fan-out of 100,000 costs the same memory as one of 100, and the event loop (which
+        also answers people) never materialises the whole due list at once.
+        """
         report = RunReport()
         platforms = set(self.notifiers)
-        if not platforms:
+        if not platforms or self._stopping:
             return report
-        async with self.core.db.transaction() as session:
+        async with self._transaction() as session:
             report.in_doubt = await self._sweep_stale_claims(session, at)
             await self._create_default_prefs(session, at, platforms)
-            weekly = {p.user_id for p in await self._due_prefs(session, at, platforms)}
-            snoozed = {p.user_id for p, _, _ in await self._snoozed(session, at, platforms)}
+            snoozed = set(await self._snoozed_ids(session, at, platforms))
             channel_ids = [c.id for c in await self._channels(session, platforms)]
             nudges: dict[int, list[int]] = {}
             for nudge in await self._pending_nudges(session, platforms):
                 nudges.setdefault(nudge.user_id, []).append(nudge.id)
-        async with asyncio.TaskGroup() as group:
-            for uid in sorted(weekly | snoozed):
-                work = self._person(uid, uid in weekly, uid in snoozed, at, report)
-                group.create_task(work)
+
+        async def work() -> AsyncIterator[Job]:
+            async for page in self._due_user_ids(at, platforms):
+                for uid in page:
+                    snooze_too = uid in snoozed
+                    snoozed.discard(uid)
+                    yield partial(self._person, uid, True, snooze_too, at, report)
+            for uid in sorted(snoozed):  # snoozed people whose weekly one is not due
+                yield partial(self._person, uid, False, True, at, report)
             for cid in channel_ids:
-                work = self._channel(cid, at, report)
-                group.create_task(self._guard(work, report, f"prompt for channel:{cid}"))
+                yield partial(self._channel_guarded, cid, at, report)
             for ids in nudges.values():
-                group.create_task(self._nudges(ids, at, report))
-        await self._guard(
-            self._snapshot_history(at, platforms, report), report, "leaderboard snapshot"
-        )
+                yield partial(self._nudges, ids, at, report)
+
+        await self._drain(work(), report)
+        if not self._stopping:
+            await self._guard(
+                self._snapshot_history(at, platforms, report), report, "leaderboard snapshot"
+            )
         if report.stale:
             log.warning(
                 "skipped %d reminder(s) missed by more than the %s grace window",
@@ -300,6 +345,48 @@ class PromptService:
                 report.busy,
             )
         return report
+
+    def stop(self) -> None:
+        """Start no new prompt (a shutdown): a ``run_once`` under way finishes the prompts it
+        has claimed (sent and recorded, none left in doubt) and returns; later ones do nothing."""
+        self._stopping = True
+
+    async def _drain(self, work: AsyncIterator[Job], report: RunReport) -> None:
+        """Run ``work`` on ``concurrency`` workers; at most that many are ever in flight (plus
+        as many waiting in the queue). A failure to read more work ends the run after the
+        prompts in flight: what was not reached stays due for the next tick."""
+        workers = self.concurrency
+        queue: asyncio.Queue[Job | None] = asyncio.Queue(maxsize=workers)
+
+        async def feed() -> None:
+            try:
+                async for item in work:
+                    if self._stopping:
+                        break
+                    await queue.put(item)
+            except Exception:
+                report.errors += 1
+                log.exception("reading the due prompts failed; the rest wait for the next tick")
+            finally:
+                await _aclose(work)
+            for _ in range(workers):  # not on cancellation: then the workers are cancelled too
+                await queue.put(None)
+
+        async def worker() -> None:
+            while (item := await queue.get()) is not None:
+                if not self._stopping:  # else queued but not started: it stays due
+                    await item()
+
+        async with asyncio.TaskGroup() as group:
+            group.create_task(feed())
+            for _ in range(workers):
+                group.create_task(worker())
+
+    @contextlib.asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncSession]:
+        """``core.db.transaction()``, taking the fan-out's turn first on SQLite."""
+        async with self._db_turn or contextlib.nullcontext(), self.core.db.transaction() as s:
+            yield s
 
     # --- one reminder ---------------------------------------------------------------------
 
@@ -335,23 +422,25 @@ class PromptService:
         """A person's weekly reminder, or their snooze: lock the row, decide, claim, send."""
         due_column = ReminderPref.snooze_until if snooze else ReminderPref.next_due_at
         async with self._semaphore:
-            async with self.core.db.transaction() as session:
-                pref = (
+            async with self._transaction() as session:
+                # One query for the three rows; only the pref row is locked, as before.
+                row = (
                     await session.execute(
-                        select(ReminderPref)
+                        select(ReminderPref, User, Enrollment)
+                        .join(User, User.id == ReminderPref.user_id)
+                        .join(Enrollment, Enrollment.user_id == ReminderPref.user_id)
                         .where(
                             ReminderPref.user_id == user_id,
                             ReminderPref.enabled.is_(True),
                             due_column <= at,
                         )
-                        .with_for_update(skip_locked=True)
+                        .with_for_update(of=ReminderPref, skip_locked=True)
                     )
-                ).scalar_one_or_none()
-                user = await session.get(User, user_id)
-                enrollment = await session.get(Enrollment, user_id)
-                if pref is None or user is None or enrollment is None:
+                ).first()
+                if row is None:
                     report.busy += 1  # locked by another scheduler, or changed since the query
                     return
+                pref, user, enrollment = row._tuple()
                 decide = self._decide_snooze if snooze else self._decide_reminder
                 decision = await decide(session, pref, user, enrollment, at)
                 if snooze and decision.action != "quiet":
@@ -419,10 +508,10 @@ class PromptService:
             advance = following(at)
         recipient = f"user:{user.id}"
         period = iso_period(due, tz)
-        if await self._delivered(session, recipient, "reminder", period):
-            return _Decision("skip", advance)  # e.g. the time was moved within the same week
-        if await self._delivered(session, recipient, "skip", period):
-            return _Decision("skip", advance)  # they chose to skip this week
+        # Already reminded this week (e.g. the time was moved within the week), or they chose
+        # to skip it: one query for both records.
+        if await self._delivered(session, recipient, ("reminder", "skip"), period):
+            return _Decision("skip", advance)
         prompt = await self._reminder_prompt(
             session, "reminder", user, enrollment, channels, tz, due, period, at
         )
@@ -458,7 +547,16 @@ class PromptService:
             fallback_channel=channels[0].external_id if channels else None,
         )
         return Prompt(
-            kind, f"user:{user.id}", user.platform, target, due, tz, period, reply, user.id
+            kind,
+            f"user:{user.id}",
+            user.platform,
+            target,
+            due,
+            tz,
+            period,
+            reply,
+            user.id,
+            user.dm_channel_id,
         )
 
     async def _user_channels(self, session: AsyncSession, user: User) -> list[Channel]:
@@ -509,9 +607,13 @@ class PromptService:
 
     # --- one channel ----------------------------------------------------------------------
 
+    async def _channel_guarded(self, channel_id: int, at: datetime, report: RunReport) -> None:
+        work = self._channel(channel_id, at, report)
+        await self._guard(work, report, f"prompt for channel:{channel_id}")
+
     async def _channel(self, channel_id: int, at: datetime, report: RunReport) -> None:
         async with self._semaphore:
-            async with self.core.db.transaction() as session:
+            async with self._transaction() as session:
                 channel = (
                     await session.execute(
                         select(Channel)
@@ -598,7 +700,7 @@ class PromptService:
 
     async def _nudge(self, nudge_id: int, at: datetime, report: RunReport) -> None:
         async with self._semaphore:
-            async with self.core.db.transaction() as session:
+            async with self._transaction() as session:
                 nudge = (
                     await session.execute(
                         select(NudgeRequest)
@@ -684,6 +786,7 @@ class PromptService:
             f"nudge:{nudge.id}",
             reply,
             user.id,
+            user.dm_channel_id,
         )
         return "send", prompt
 
@@ -700,7 +803,7 @@ class PromptService:
         since this process last looked (every group on the first tick). Idempotent: another
         replica, ``/leaderboard`` or a reset may have saved them already."""
         settled = at - SNAPSHOT_SETTLE
-        async with self.core.db.transaction() as session:
+        async with self._transaction() as session:
             has_members = select(Membership.channel_id).where(Membership.channel_id == Channel.id)
             rows = (
                 await session.execute(
@@ -713,7 +816,7 @@ class PromptService:
             mark = (period_of("week", settled, tz).key, period_of("month", settled, tz).key)
             if self._snapshot_marks.get(channel_id) == mark:
                 continue
-            async with self.core.db.transaction() as session:
+            async with self._transaction() as session:
                 channel = await session.get(Channel, channel_id)
                 if channel is None:
                     continue
@@ -739,6 +842,58 @@ class PromptService:
         )
         if platforms is not None:
             stmt = stmt.where(User.platform.in_(platforms))
+        return list((await session.execute(stmt)).scalars().all())
+
+    async def _due_user_ids(self, at: datetime, platforms: set[str]) -> AsyncIterator[list[int]]:
+        """The people whose weekly reminder is due, in due order, ``DUE_PAGE`` ids per short
+        read (keyset pagination on ``(next_due_at, user_id)``). Claimed ones move to next week
+        meanwhile, which is behind the cursor anyway; nothing is locked here."""
+        after: tuple[datetime, int] | None = None
+        while True:
+            stmt = (
+                select(ReminderPref.next_due_at, ReminderPref.user_id)
+                .join(User, User.id == ReminderPref.user_id)
+                .join(Enrollment, Enrollment.user_id == ReminderPref.user_id)
+                .where(
+                    ReminderPref.enabled.is_(True),
+                    ReminderPref.next_due_at <= at,
+                    User.platform.in_(platforms),
+                )
+                .order_by(ReminderPref.next_due_at, ReminderPref.user_id)
+                .limit(DUE_PAGE)
+            )
+            if after is not None:
+                due, uid = after
+                stmt = stmt.where(
+                    or_(
+                        ReminderPref.next_due_at > due,
+                        and_(ReminderPref.next_due_at == due, ReminderPref.user_id > uid),
+                    )
+                )
+            async with self._transaction() as session:
+                rows = (await session.execute(stmt)).tuples().all()
+            if rows:
+                yield [uid for _, uid in rows]
+            if len(rows) < DUE_PAGE:
+                return
+            last_due, last_uid = rows[-1]
+            assert last_due is not None
+            after = (last_due, last_uid)
+
+    async def _snoozed_ids(
+        self, session: AsyncSession, at: datetime, platforms: set[str]
+    ) -> list[int]:
+        stmt = (
+            select(ReminderPref.user_id)
+            .join(User, User.id == ReminderPref.user_id)
+            .join(Enrollment, Enrollment.user_id == ReminderPref.user_id)
+            .where(
+                ReminderPref.enabled.is_(True),
+                ReminderPref.snooze_until <= at,
+                User.platform.in_(platforms),
+            )
+            .order_by(ReminderPref.user_id)
+        )
         return list((await session.execute(stmt)).scalars().all())
 
     async def _snoozed(
@@ -821,8 +976,22 @@ class PromptService:
         return list((await session.execute(stmt)).scalars().all())
 
     @staticmethod
-    async def _delivered(session: AsyncSession, recipient: str, kind: str, period: str) -> bool:
-        return await store.has_record(session, recipient, kind, period)
+    async def _delivered(
+        session: AsyncSession, recipient: str, kind: str | tuple[str, ...], period: str
+    ) -> bool:
+        """Whether a record of ``kind`` (any of them, given several) exists for the period."""
+        if isinstance(kind, str):
+            return await store.has_record(session, recipient, kind, period)
+        found = await session.execute(
+            select(Delivery.id)
+            .where(
+                Delivery.recipient == recipient,
+                Delivery.kind.in_(kind),
+                Delivery.period == period,
+            )
+            .limit(1)
+        )
+        return found.first() is not None
 
     @staticmethod
     async def _reminded_since(session: AsyncSession, recipient: str, since: datetime) -> bool:
@@ -864,7 +1033,9 @@ class PromptService:
         attempts, error = 0, ""
         wait: float | None = None
         for attempt in range(1, self.max_attempts + 1):
-            if not await self._still_claimed(delivery_id):
+            # The first attempt follows the claim committed just now; a retry comes after a
+            # backoff, during which the person may have deleted their data (and the claim).
+            if attempt > 1 and not await self._still_claimed(delivery_id):
                 log.info("dropped %s: the recipient's data was deleted meanwhile", prompt.key)
                 return
             attempts = attempt
@@ -885,33 +1056,91 @@ class PromptService:
                 # Exponential backoff, but never sooner than a rate limit said (429).
                 backoff = self.backoff_seconds * 2 ** (attempt - 1)
                 await self._sleep(max(backoff, min(wait or 0.0, MAX_RETRY_AFTER)))
-        ok = not error
-        async with self.core.db.transaction() as session:
-            delivery = await session.get(Delivery, delivery_id)
-            if delivery is None:
-                return  # the person deleted their data meanwhile
-            if prompt.kind == "nudge":
-                # Off the queue (the Delivery row says how it went). The nudge row is locked
-                # before the Delivery row, in the order ``_nudge`` takes them: no deadlock.
-                nudge_id = int(prompt.period.removeprefix("nudge:"))
-                await mark_nudges_delivered(session, [nudge_id], at)
-            delivery.status = "sent" if ok else "failed"
-            delivery.attempts = attempts
-            delivery.detail = error
-            delivery.updated_at = at
-            if not ok and await self._suspend_if_failing(session, prompt):
-                report.suspended += 1
-        (report.sent if ok else report.failed).append(prompt.key)
+        await self._record(_Outcome(prompt, delivery_id, not error, attempts, error, at, report))
+
+    async def _record(self, outcome: _Outcome) -> None:
+        """Write a send's outcome and wait until it is committed. Outcomes that come in while
+        a write is under way go together in the next one (group commit): on SQLite, where each
+        transaction waits its turn on the one writer, a fan-out spends one turn per batch
+        instead of one per message."""
+        done = asyncio.get_running_loop().create_future()
+        self._outcomes.append((outcome, done))
+        if self._recorder is None or self._recorder.done():
+            # Its own task: a cancelled worker (a shutdown) does not cut a write in half.
+            self._recorder = asyncio.create_task(self._write_outcomes())
+        await asyncio.shield(done)
+
+    async def _write_outcomes(self) -> None:
+        while self._outcomes:
+            batch, self._outcomes = self._outcomes, []
+            try:
+                recorded = await self._write_batch([o for o, _ in batch])
+            except Exception as exc:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            for outcome, done in batch:
+                if outcome.delivery_id in recorded:  # else the person deleted their data
+                    report = outcome.report
+                    (report.sent if outcome.ok else report.failed).append(outcome.prompt.key)
+                if not done.done():
+                    done.set_result(None)
+
+    async def _write_batch(self, batch: list[_Outcome]) -> set[int]:
+        """One transaction for the batch; the ids of the Delivery rows still there."""
+        recorded: set[int] = set()
+        async with self._transaction() as session:
+            nudge_ids: dict[datetime, list[int]] = {}
+            for o in batch:
+                if o.prompt.kind == "nudge":
+                    nudge_ids.setdefault(o.at, []).append(int(o.prompt.period.split(":", 1)[1]))
+            for at, ids in nudge_ids.items():
+                # Off the queue (the Delivery row says how it went). Nudge rows are locked
+                # before Delivery rows, in the order ``_nudge`` takes them: no deadlock.
+                await mark_nudges_delivered(session, ids, at)
+            sent: dict[tuple[int, datetime], list[int]] = {}
+            for o in batch:
+                if o.ok:
+                    sent.setdefault((o.attempts, o.at), []).append(o.delivery_id)
+            for (attempts, at), ids in sent.items():
+                rows = await session.execute(
+                    update(Delivery)
+                    .where(Delivery.id.in_(ids))
+                    .values(status="sent", attempts=attempts, detail="", updated_at=at)
+                    .returning(Delivery.id)
+                )
+                recorded.update(rows.scalars().all())
+            for o in batch:
+                if o.ok:
+                    continue
+                rows = await session.execute(
+                    update(Delivery)
+                    .where(Delivery.id == o.delivery_id)
+                    .values(status="failed", attempts=o.attempts, detail=o.error, updated_at=o.at)
+                    .returning(Delivery.id)
+                )
+                if rows.first() is None:
+                    continue
+                recorded.add(o.delivery_id)
+                if await self._suspend_if_failing(session, o.prompt):
+                    o.report.suspended += 1
+        return recorded
 
     async def _still_claimed(self, delivery_id: int) -> bool:
         """``/forget-me`` deletes the claim with the person: then never send (nor retry)."""
-        async with self.core.db.transaction() as session:
+        async with self._transaction() as session:
             found = await session.execute(select(Delivery.id).where(Delivery.id == delivery_id))
             return found.first() is not None
 
     async def _send(self, prompt: Prompt) -> None:
         notifier = self.notifiers[prompt.platform]
         if isinstance(prompt.target, UserTarget):
+            # The claim read the person's row, DM channel id included: a notifier that keeps
+            # DM channels (Discord) is told, and saves a directory read per message.
+            remember = getattr(notifier, "remember_dm_channel", None)
+            if prompt.dm_channel and remember is not None:
+                remember(prompt.target, prompt.dm_channel)
             await notifier.send_to_user(prompt.target, prompt.reply, key=prompt.key)
         else:
             await notifier.send_to_channel(prompt.target, prompt.reply, key=prompt.key)

@@ -7,6 +7,15 @@ reopened once and the message retried. When a person does not accept DMs from th
 50007 on a freshly opened channel) the message goes to their study channel with a mention
 instead. Every message carries a nonce derived from the caller's key with
 ``enforce_nonce``, so a retried send within Discord's dedupe window is not posted twice.
+
+**Pacing.** Discord allows a bot 50 REST requests per second in all (the global limit;
+interaction answers are exempt), and discord.py only learns of it from a 429, after which a
+weekly fan-out keeps meeting 429s. So every request this notifier makes (opening a DM channel,
+posting a message) first takes a token from one leaky bucket per notifier (``aiolimiter``):
+``requests_per_second`` on average (default 50) with a small burst (a tenth of a second's
+worth), so the platform's own bucket is never drained. A 429 that still comes (another process
+on the same token, traffic outside this notifier) is waited out by discord.py as before, and
+once it gives up, raised as a transient ``DeliveryError`` for the scheduler to retry.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from typing import Any
 
 import aiohttp
 import discord
+from aiolimiter import AsyncLimiter
 from discord.http import HTTPClient, handle_message_parameters
 
 from adapters.discord.client import DM_WORKSPACE, PLATFORM
@@ -33,6 +43,8 @@ CANNOT_DM = 50007  # "Cannot send messages to this user"
 UNKNOWN_CHANNEL = 10003
 STALE_DM_CODES = (UNKNOWN_CHANNEL, CANNOT_DM)  # on a remembered channel: reopen once, retry
 MAX_NONCE = 25
+GLOBAL_RATE = 50.0  # requests per second: Discord's global limit per bot token
+BURST_SECONDS = 0.1  # the bucket holds this many seconds' worth of requests
 
 
 def nonce_for(key: str) -> str:
@@ -69,16 +81,36 @@ class _OnlyMention(discord.AllowedMentions):
 class DiscordNotifier:
     platform = PLATFORM
 
-    def __init__(self, http: HTTPClient, directory: Directory | None = None) -> None:
+    def __init__(
+        self,
+        http: HTTPClient,
+        directory: Directory | None = None,
+        *,
+        requests_per_second: float | None = GLOBAL_RATE,
+        burst: int | None = None,
+    ) -> None:
+        """``requests_per_second``: the pace of this notifier's requests (``None``: unpaced);
+        ``burst``: how many may go at once after a pause (default: 0.1 s worth, at least 1)."""
         self.http = http
         self.directory = directory  # None: DM channels are remembered for this process only
         self._dm_channels: dict[str, str] = {}
+        self._limiter: AsyncLimiter | None = None
+        if requests_per_second is not None:
+            if requests_per_second <= 0:
+                raise ValueError("requests_per_second must be positive (or None: unpaced)")
+            size = burst if burst is not None else round(requests_per_second * BURST_SECONDS)
+            size = max(1, size)
+            self._limiter = AsyncLimiter(size, size / requests_per_second)
 
     @classmethod
     def from_client(
-        cls, client: discord.Client, directory: Directory | None = None
+        cls,
+        client: discord.Client,
+        directory: Directory | None = None,
+        *,
+        requests_per_second: float | None = GLOBAL_RATE,
     ) -> DiscordNotifier:
-        return cls(client.http, directory)
+        return cls(client.http, directory, requests_per_second=requests_per_second)
 
     async def send_to_user(self, target: UserTarget, reply: Reply, *, key: str) -> None:
         workspace = None if target.workspace == DM_WORKSPACE else target.workspace
@@ -106,6 +138,12 @@ class DiscordNotifier:
         await self._send_channel(
             target.fallback_channel, reply, key=key, mention=target.user_id, workspace=None
         )
+
+    def remember_dm_channel(self, target: UserTarget, channel_id: str) -> None:
+        """A DM channel id the caller has just read from the directory (the scheduler reads the
+        person's row anyway): the next DM needs no directory read. One opened or reopened by
+        this process since is newer, and kept."""
+        self._dm_channels.setdefault(target.user_id, channel_id)
 
     async def send_to_channel(self, target: ChannelTarget, reply: Reply, *, key: str) -> None:
         await self._send_channel(target.channel_id, reply, key=key, mention=None, workspace=None)
@@ -163,6 +201,7 @@ class DiscordNotifier:
 
     async def _open_dm_channel(self, target: UserTarget) -> str:
         # The id goes out as a string snowflake, as the API description types it.
+        await self._pace()
         data = await self.http.start_private_message(target.user_id)
         channel_id = str(data["id"])
         self._dm_channels[target.user_id] = channel_id
@@ -209,10 +248,16 @@ class DiscordNotifier:
             allowed_mentions=_OnlyMention(mention),
         )
         try:
+            await self._pace()
             await self.http.send_message(int(channel_id), params=params)
         finally:
             for file in out.files:
                 file.close()
+
+    async def _pace(self) -> None:
+        """Wait for this request's turn under the global limit (every REST request we make)."""
+        if self._limiter is not None:
+            await self._limiter.acquire()
 
     def _failure(self, exc: discord.HTTPException, what: str) -> DeliveryError:
         """4xx: this message will never go through as it is (gone, blocked, malformed).

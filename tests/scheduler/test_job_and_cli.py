@@ -26,8 +26,12 @@ class FakeService:
         self.calls: list[datetime] = []
         self.called = asyncio.Event()
         self.finished = False
+        self.stopped = False
         self.gate = gate
         self.fail = fail
+
+    def stop(self) -> None:
+        self.stopped = True
 
     async def run_once(self, at: datetime) -> RunReport:
         self.calls.append(at)
@@ -70,6 +74,7 @@ async def test_shutdown_lets_an_in_flight_tick_finish():
     stopping = asyncio.create_task(sched.shutdown())
     await asyncio.sleep(0)
     assert not stopping.done()
+    assert service.stopped  # told to start nothing new
     gate.set()
     await asyncio.wait_for(stopping, 5)
     assert service.finished
