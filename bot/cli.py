@@ -10,6 +10,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from bot.config import Settings
 from curriculum import CurriculumError, load_curriculum
 from curriculum.export import curriculum_to_dict
@@ -68,9 +70,23 @@ def _setup_logging(settings: Settings, level: str | None = None) -> None:
     setup_logging(settings, level)
 
 
+def settings_problem(exc: ValidationError) -> str:
+    """Which environment variables are unusable and why, one per line. The values are never
+    repeated: a mistyped setting may be a secret."""
+    lines = ["skilltree: some settings are not usable (fix them in the environment or .env):"]
+    for err in exc.errors(include_input=False, include_url=False):
+        name = str(err["loc"][0]).upper() if err["loc"] else "?"
+        lines.append(f"  {name}: {err['msg']}")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(settings_problem(exc), file=sys.stderr)
+        return 2
     try:
         if args.cmd == "curriculum":
             return _curriculum(args)

@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     discord_shard_ids: str | None = Field(
         default=None, description="The shards this replica runs, e.g. 0,1 or 4-7; none: all."
     )
+    # Discord allows a bot 50 requests/s in all; the notifier paces its own sends to this, so a
+    # fan-out never runs into 429s. Several replicas sharing one token: divide it among them.
+    discord_requests_per_second: float = Field(default=50.0, gt=0, le=50)
 
     @field_validator("default_locale")
     @classmethod

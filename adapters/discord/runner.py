@@ -65,7 +65,13 @@ async def serve_discord(
     async with client:
         await client.login(token)
         if on_notifier is not None:
-            on_notifier(DiscordNotifier.from_client(client, core.directory))
+            on_notifier(
+                DiscordNotifier.from_client(
+                    client,
+                    core.directory,
+                    requests_per_second=settings.discord_requests_per_second,
+                )
+            )
         running = asyncio.create_task(client.connect(reconnect=True), name="discord-gateway")
         stopping = asyncio.create_task(stop.wait(), name="discord-stop")
         try:

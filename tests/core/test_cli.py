@@ -152,3 +152,23 @@ def test_db_upgrade_of_an_unreachable_database_fails_politely(cli, monkeypatch):
     assert code == 1
     assert "cannot reach" in err
     assert "s3cret" not in err
+
+
+def test_an_unusable_setting_is_named_without_a_traceback_or_its_value(tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    env["PORT"] = "not-a-port-s3cr3t"
+    env["DISCORD_REQUESTS_PER_SECOND"] = "500"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "console"],
+        input="",
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "PORT:" in result.stderr and "DISCORD_REQUESTS_PER_SECOND:" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "s3cr3t" not in result.stderr
