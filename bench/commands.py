@@ -188,16 +188,7 @@ class SqliteFloor:
                 if kind == "path-enrol":
                     await self.q("SELECT * FROM enrollments WHERE user_id = ?", uid)
                     channel = f"C{person % CHANNELS:05d}"
-                    await self.q(
-                        "INSERT INTO channels (platform, workspace, external_id, name, "
-                        "prompt_weekday, prompt_time, prompts_enabled, created_at) VALUES "
-                        "('test','W1',?,?,0,'09:00',1,?) "
-                        "ON CONFLICT (platform, workspace, external_id) DO NOTHING",
-                        channel,
-                        "study",
-                        self.now,
-                    )
-                    [ch] = await self.q(
+                    [ch] = await self.q(  # every benchmark channel exists: no insert
                         "SELECT * FROM channels WHERE platform='test' AND workspace='W1' "
                         "AND external_id = ?",
                         channel,
@@ -309,15 +300,7 @@ class PgFloor:
             if kind == "path-enrol":
                 await c.fetch("SELECT * FROM enrollments WHERE user_id = $1", uid)
                 channel = f"C{person % CHANNELS:05d}"
-                await c.execute(
-                    "INSERT INTO channels (platform, workspace, external_id, name, "
-                    "prompt_weekday, prompt_time, prompts_enabled, created_at) VALUES "
-                    "('test','W1',$1,'study',0,'09:00',true,$2) "
-                    "ON CONFLICT (platform, workspace, external_id) DO NOTHING",
-                    channel,
-                    NOW,
-                )
-                ch = await c.fetchrow(
+                ch = await c.fetchrow(  # every benchmark channel exists: no insert
                     "SELECT * FROM channels WHERE platform='test' AND workspace='W1' "
                     "AND external_id = $1",
                     channel,

@@ -112,29 +112,29 @@ async def lookup_user(session: AsyncSession, actor: Actor, ref: UserRef) -> User
 
 
 async def ensure_channel(session: AsyncSession, place: Place, now: datetime) -> Channel:
+    """Find or create the channel's row: found first, inserted only when missing."""
     assert place.channel_id is not None
-    stmt = dialect_insert(session, Channel).values(
-        platform=place.platform,
-        workspace=place.workspace,
-        external_id=place.channel_id,
-        name=place.channel_name,
-        prompt_weekday=0,
-        prompt_time="09:00",
-        prompts_enabled=True,
-        created_at=now,
+    query = select(Channel).where(
+        Channel.platform == place.platform,
+        Channel.workspace == place.workspace,
+        Channel.external_id == place.channel_id,
     )
-    await session.execute(
-        stmt.on_conflict_do_nothing(index_elements=["platform", "workspace", "external_id"])
-    )
-    channel = (
-        await session.execute(
-            select(Channel).where(
-                Channel.platform == place.platform,
-                Channel.workspace == place.workspace,
-                Channel.external_id == place.channel_id,
-            )
+    channel = (await session.execute(query)).scalar_one_or_none()
+    if channel is None:
+        stmt = dialect_insert(session, Channel).values(
+            platform=place.platform,
+            workspace=place.workspace,
+            external_id=place.channel_id,
+            name=place.channel_name,
+            prompt_weekday=0,
+            prompt_time="09:00",
+            prompts_enabled=True,
+            created_at=now,
         )
-    ).scalar_one()
+        await session.execute(
+            stmt.on_conflict_do_nothing(index_elements=["platform", "workspace", "external_id"])
+        )
+        channel = (await session.execute(query)).scalar_one()
     if place.channel_name and channel.name != place.channel_name:
         channel.name = place.channel_name
     return channel
