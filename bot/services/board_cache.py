@@ -193,9 +193,13 @@ class BoardCache:
         self._keep(boards)
         return boards, False
 
-    def forget(self, channel_id: int) -> None:
-        """Drop a group's kept boards: the next call computes afresh."""
-        self._kept.pop(channel_id, None)
+    def forget(self, channel_id: int | None = None) -> None:
+        """Drop a group's kept boards (every group's when None): the next call computes
+        afresh, as after a restart."""
+        if channel_id is None:
+            self._kept.clear()
+        else:
+            self._kept.pop(channel_id, None)
 
     def _keep(self, boards: GroupBoards) -> None:
         if boards.members < self.min_members:
