@@ -117,12 +117,9 @@ class LeaderboardSite:
     async def _board(
         self, session: AsyncSession, channel: Channel, now: datetime, kind: lb.PeriodKind
     ) -> tuple[lb.Period, list[lb.Entry]]:
-        """The whole board (the page lists everyone), kept boards checked against privacy."""
-        (boards, cached) = await self.core.boards.get(session, channel, now)
+        """The whole board: the page lists everyone."""
+        boards, _ = await self.core.boards.get(session, channel, now)
         period, entries = boards.board(kind)
-        if cached:
-            people = await lb.people_now(session, (e.user_id for e in entries))
-            entries = lb.with_people(entries, people, len(entries))
         return period, lb.renumber(entries)
 
     async def page(self, request: web.Request) -> web.Response:

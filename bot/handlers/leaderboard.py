@@ -96,15 +96,10 @@ async def current_board(
     """A board of the group as of now, in board order, ranked and labelled for its first
     ``shown`` entries (and the caller's line when ``caller_rank``).
 
-    On boards kept from an earlier call the people among the first ``shown`` are re-read
-    (privacy and names, now). ``include_hidden``: the caller is ranked even when they chose
-    ``hidden`` (their own rank on ``/progress``)."""
-    boards, cached = served
+    ``include_hidden``: the caller is ranked even when they chose ``hidden`` (their own rank on
+    ``/progress``)."""
+    boards, _ = served
     period, entries = boards.board(kind)
-    if cached:
-        checked = shown + 10  # a few spare, so a dropped person's place is filled
-        people = await lb.people_now(ctx.session, (e.user_id for e in entries[:checked]))
-        entries = lb.with_people(entries, people, checked)
     if include_hidden and ctx.user.privacy == "hidden":
         mine = await lb.load_members(ctx.session, channel.id, [ctx.user.id])
         entries = lb.with_member(

@@ -4,13 +4,12 @@ Ranking a group means reading every member's chapters: cheap for a group of twen
 for ten thousand. So a group with at least ``min_members`` members has its three boards (week,
 month, all) computed together from one read, then kept; each later call re-reads only the
 members whose standing changed since the last read (``users.board_changed_at``, set by every
-write to chapters, path or plan) and re-ranks just them. A call costs what changed since the
-previous one, not the size of the group, and the board is exact, not a cached approximation.
+write to chapters, path, plan, privacy or display name) and re-ranks just them. A call costs
+what changed since the previous one, not the size of the group, and the board is exact, not a
+cached approximation: someone who chose ``hidden`` is gone at the next call, on every replica.
 
 What a kept board does not learn from that column, and how it is covered:
 
-* privacy and names: the people shown are re-read at serve time (``leaderboard.with_people``),
-  so someone who chose ``hidden`` or deleted their data is gone at once, on every replica;
 * people who left (deleted their data): the group's member count is checked on every call
   (one indexed count); when it is not what the kept boards expect, the missing people are
   found and dropped;
@@ -167,8 +166,10 @@ class BoardCache:
         leaves that to the next ``/leaderboard`` or the scheduler."""
         kept = self._kept.get(channel.id)
         if kept is not None and kept.matches(channel, now):
-            changed = await lb.changed_members(session, channel.id, kept.read_at - self.margin)
-            if await lb.member_count(session, channel.id) != len(kept.member_ids | set(changed)):
+            count, changed = await lb.changed_members(
+                session, channel.id, kept.read_at - self.margin
+            )
+            if count != len(kept.member_ids) + sum(c not in kept.member_ids for c in changed):
                 # Someone left (deleted their data): find who, and drop them like a change.
                 now_ids = set(await lb.member_ids(session, channel.id))
                 changed = [*changed, *(kept.member_ids - now_ids)]

@@ -35,7 +35,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import dialect_insert
@@ -461,23 +461,6 @@ def with_member(
     return merged([e for e in entries if e.user_id != user_id], mine)
 
 
-def with_people(
-    entries: Sequence[Entry], people: dict[int, tuple[str, str]], checked: int
-) -> list[Entry]:
-    """``entries`` (in board order) with the first ``checked`` of them matched to ``people``
-    (user id → privacy, name, read just now): whoever chose ``hidden`` or deleted their data
-    since the board was computed is dropped, a new privacy mode or name applies at once."""
-    top: list[Entry] = []
-    for e in entries[:checked]:
-        if e.user_id not in people:
-            continue
-        privacy, name = people[e.user_id]
-        if privacy == "hidden":
-            continue
-        top.append(replace(e, anonymous=privacy == "anonymous", name=name))
-    return [*top, *entries[checked:]]
-
-
 def merged(entries: Sequence[Entry], more: Iterable[Entry]) -> list[Entry]:
     """``entries`` (in board order) with ``more`` put in their places; nobody is renumbered."""
     out = list(entries)
@@ -486,25 +469,35 @@ def merged(entries: Sequence[Entry], more: Iterable[Entry]) -> list[Entry]:
     return out
 
 
-async def changed_members(session: AsyncSession, channel_id: int, since: datetime) -> list[int]:
-    """Members of the group whose standing may have moved since ``since``: chapters, path or
-    plan changed (``users.board_changed_at``), or they joined the group."""
-    rows = await session.execute(
-        select(Membership.user_id)
+async def changed_members(
+    session: AsyncSession, channel_id: int, since: datetime
+) -> tuple[int, list[int]]:
+    """The group's member count, and the members whose standing may have moved since
+    ``since`` (``users.board_changed_at``: chapters, path, plan, privacy or name changed; or
+    they joined): one round trip, since a kept board asks on every call."""
+    count = (
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.channel_id == channel_id)
+        .scalar_subquery()
+    )
+    changed = (
+        select(Membership.user_id, literal(0))
         .join(User, User.id == Membership.user_id)
         .where(
             Membership.channel_id == channel_id,
             (User.board_changed_at >= since) | (Membership.joined_at >= since),
         )
     )
-    return list(rows.scalars().all())
-
-
-async def member_count(session: AsyncSession, channel_id: int) -> int:
-    rows = await session.execute(
-        select(func.count()).select_from(Membership).where(Membership.channel_id == channel_id)
-    )
-    return int(rows.scalar_one())
+    # A row with user id -1 (no real id is negative) carries the count.
+    rows = await session.execute(union_all(select(literal(-1), count), changed))
+    total, ids = 0, []
+    for uid, n in rows.tuples():
+        if uid == -1:
+            total = int(n)
+        else:
+            ids.append(int(uid))
+    return total, ids
 
 
 async def member_ids(session: AsyncSession, channel_id: int) -> list[int]:
@@ -512,17 +505,6 @@ async def member_ids(session: AsyncSession, channel_id: int) -> list[int]:
         select(Membership.user_id).where(Membership.channel_id == channel_id)
     )
     return list(rows.scalars().all())
-
-
-async def people_now(session: AsyncSession, user_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
-    """user id → (privacy, name shown) for ``user_ids``, read now; deleted people are absent."""
-    ids = list(user_ids)
-    if not ids:
-        return {}
-    rows = await session.execute(
-        select(User.id, User.privacy, User.display_name, User.external_id).where(User.id.in_(ids))
-    )
-    return {uid: (privacy, name or ext) for uid, privacy, name, ext in rows.tuples()}
 
 
 # --- snapshots ----------------------------------------------------------------------------

@@ -60,6 +60,7 @@ async def ensure_user(session: AsyncSession, actor: Actor, now: datetime) -> Use
         user = (await session.execute(query)).scalar_one()
     if actor.display_name and user.display_name != actor.display_name:
         user.display_name = actor.display_name
+        user.board_changed_at = now  # kept leaderboards show the new name
     if user.locale != actor.locale:
         user.locale = actor.locale
     if actor.timezone and user.timezone != actor.timezone:

@@ -11,6 +11,7 @@ from sqlalchemy import select, text
 
 from bot.db.models import User
 from bot.services.board_cache import BoardCache
+from bot.types import Actor
 from tests.conftest import flat
 from tests.leaderboard.helpers import at, board_names, channel_row, seed_group, utc
 
@@ -126,3 +127,12 @@ async def test_small_groups_are_ranked_afresh_every_time(core, clock, person, cu
     assert board_names(await p["boss"]("/leaderboard week"))[0] == "carol"
     await at(clock, utc(2027, 3, 5, 13), p["dave"], "/done 2.1")
     assert board_names(await p["boss"]("/leaderboard week"))[0] == "dave"
+
+
+async def test_a_new_display_name_shows_at_once_on_a_kept_board(core, clock, person, kept):
+    p = await seed_group(clock, person)
+    clock.set(utc(2027, 3, 5, 12))
+    assert board_names(await p["boss"]("/leaderboard week"))[0] == "carol"
+    renamed = Actor("test", "W1", "carol", display_name="Carol R.")
+    assert not (await core.handle_text(renamed, p["carol"].place, "/next")).is_error
+    assert board_names(await p["boss"]("/leaderboard week"))[0] == "Carol R."
