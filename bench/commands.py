@@ -227,7 +227,6 @@ class SqliteFloor:
                         uid,
                         f"C{person % CHANNELS:05d}",
                     )
-                    await self.q("SELECT timezone FROM channels WHERE id = ?", ch[0])
                     await self.q(
                         "SELECT u.id, u.external_id, u.display_name, u.privacy, u.timezone, "
                         "r.timezone, e.path_id, e.enrolled_at, e.skipped_days FROM users u "
@@ -333,7 +332,6 @@ class PgFloor:
                     uid,
                     f"C{person % CHANNELS:05d}",
                 )
-                await c.fetchval("SELECT timezone FROM channels WHERE id = $1", ch["id"])
                 await c.fetch(
                     "SELECT u.id, u.external_id, u.display_name, u.privacy, u.timezone, "
                     "r.timezone, e.path_id, e.enrolled_at, e.skipped_days FROM users u "

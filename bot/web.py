@@ -182,7 +182,7 @@ class LeaderboardSite:
             states: dict[str, str] = {}
             status = None
             leader = (
-                await lb.load_members(session, channel.id, [entries[0].user_id]) if entries else []
+                await lb.load_members(session, channel, [entries[0].user_id]) if entries else []
             )
             if leader:
                 status = leader[0].status(self.core.curriculum, now)

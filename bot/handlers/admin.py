@@ -108,7 +108,7 @@ async def _role(ctx: Ctx, channel: Channel) -> Reply:
 
 
 async def _cohort(ctx: Ctx, channel: Channel) -> Reply:
-    members = await lb.load_members(ctx.session, channel.id)
+    members = await lb.load_members(ctx.session, channel)
     rows = lb.cohort(ctx.core.curriculum, members, ctx.now)
     _log(ctx, channel, "cohort", f"{len(rows)} members")
     if not rows:
@@ -151,7 +151,7 @@ async def _cohort(ctx: Ctx, channel: Channel) -> Reply:
 
 async def _nudge(ctx: Ctx, channel: Channel) -> Reply:
     """Queue a nudge for everyone behind pace; the scheduler's Notifier delivers the queue."""
-    members = await lb.load_members(ctx.session, channel.id)
+    members = await lb.load_members(ctx.session, channel)
     behind = [r for r in lb.cohort(ctx.core.curriculum, members, ctx.now) if r.behind_days > 0]
     recent = set(
         (
@@ -192,7 +192,7 @@ async def _export(ctx: Ctx, channel: Channel) -> Reply:
     """One CSV row per member. Admins see every name, whatever the member's leaderboard
     privacy: privacy modes govern public boards, and admins can already open anyone's
     ``/progress``. Cells that a spreadsheet would run as a formula are defused."""
-    members = await lb.load_members(ctx.session, channel.id)
+    members = await lb.load_members(ctx.session, channel)
     rows = lb.cohort(ctx.core.curriculum, members, ctx.now)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")

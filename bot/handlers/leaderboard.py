@@ -101,7 +101,7 @@ async def current_board(
     boards, _ = served
     period, entries = boards.board(kind)
     if include_hidden and ctx.user.privacy == "hidden":
-        mine = await lb.load_members(ctx.session, channel.id, [ctx.user.id])
+        mine = await lb.load_members(ctx.session, channel, [ctx.user.id])
         entries = lb.with_member(
             ctx.core.curriculum,
             entries,

@@ -112,7 +112,7 @@ async def compute(
     A big group's ranking (seconds of CPU for ten thousand people) runs in a worker thread,
     so the event loop keeps answering other commands meanwhile."""
     if members is None:
-        members = await lb.load_members(session, channel.id)
+        members = await lb.load_members(session, channel)
     periods = [lb.period_of(kind, now, channel.timezone) for kind in KINDS]
     ranked = await lb.off_loop(
         len(members),
@@ -174,7 +174,7 @@ class BoardCache:
                 now_ids = set(await lb.member_ids(session, channel.id))
                 changed = [*changed, *(kept.member_ids - now_ids)]
             if changed:
-                fresh = await lb.load_members(session, channel.id, changed)
+                fresh = await lb.load_members(session, channel, changed)
                 kept = kept.updated(self.curriculum, changed, fresh, now)
                 self._keep(kept)
             if freeze and not kept.frozen:
@@ -183,7 +183,7 @@ class BoardCache:
                 self._keep(kept)
             self._kept.move_to_end(channel.id)
             return kept, True
-        members = await lb.load_members(session, channel.id)
+        members = await lb.load_members(session, channel)
         if freeze:
             await lb.snapshot_closed_periods(
                 session, self.curriculum, channel, now, members=members
