@@ -192,3 +192,13 @@ async def test_people_in_different_workspaces_are_different_people(person, db):
     async with db.transaction() as s:
         row = await s.get(Enrollment, uid2)
     assert row is not None and row.path_id == "app"
+
+
+async def test_switching_paths_answers_with_the_new_paths_next_step(person):
+    alice = person("alice")
+    await alice("/path mlops")
+    await alice("/done")  # step 1 (1.1-1.3) is shared by every path
+    reply = flat(await alice("/path research"))
+    # Research's step 2 is 2.1; MLOps's would be 5.1 (the reply once showed the old path's).
+    assert "Step 2: 2.1" in reply
+    assert "5.1" not in reply
