@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from bot.context import Ctx
 from bot.db.models import Channel, LeaderboardSnapshot, Membership
@@ -218,6 +218,19 @@ def _web_link(ctx: Ctx, channel: Channel) -> Reply:
 # --- hooks for /progress ------------------------------------------------------------------
 
 
+# The group the command was typed in, when the caller studies there (built once: /progress).
+_CALLERS_GROUP = (
+    select(Channel)
+    .join(Membership, Membership.channel_id == Channel.id)
+    .where(
+        Membership.user_id == bindparam("user_id"),
+        Channel.platform == bindparam("platform"),
+        Channel.workspace == bindparam("workspace"),
+        Channel.external_id == bindparam("external_id"),
+    )
+)
+
+
 async def rank_field(ctx: Ctx) -> Field | None:
     """The caller's "Rank in #channel" field for ``/progress``; None outside any study group.
 
@@ -228,19 +241,15 @@ async def rank_field(ctx: Ctx) -> Field | None:
     out of the count).
     """
     channel: Channel | None = None
-    if ctx.inv.place.channel_id is not None:
-        channel = (
-            await ctx.session.execute(
-                select(Channel)
-                .join(Membership, Membership.channel_id == Channel.id)
-                .where(
-                    Membership.user_id == ctx.user.id,
-                    Channel.platform == ctx.inv.place.platform,
-                    Channel.workspace == ctx.inv.place.workspace,
-                    Channel.external_id == ctx.inv.place.channel_id,
-                )
-            )
-        ).scalar_one_or_none()
+    place = ctx.inv.place
+    if place.channel_id is not None:
+        key = {
+            "user_id": ctx.user.id,
+            "platform": place.platform,
+            "workspace": place.workspace,
+            "external_id": place.channel_id,
+        }
+        channel = (await ctx.session.execute(_CALLERS_GROUP, key)).scalar_one_or_none()
     if channel is None:
         groups = await store.user_channels(ctx.session, ctx.user.id)
         if not groups:

@@ -35,7 +35,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, literal, select, union_all, update
+from sqlalchemy import bindparam, delete, func, literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import dialect_insert
@@ -151,6 +151,40 @@ class MemberData:
         return max((u for _, _, u in self.chapters.values()), default=None)
 
 
+_PEOPLE = (
+    select(
+        User.id,
+        User.external_id,
+        User.display_name,
+        User.privacy,
+        User.timezone,
+        ReminderPref.timezone,
+        Enrollment.path_id,
+        Enrollment.enrolled_at,
+        Enrollment.skipped_days,
+    )
+    .join(Membership, Membership.user_id == User.id)
+    .outerjoin(Enrollment, Enrollment.user_id == User.id)
+    .outerjoin(ReminderPref, ReminderPref.user_id == User.id)
+    .where(Membership.channel_id == bindparam("channel_id"))
+    .order_by(User.id)
+)
+_PROGRESS = (
+    select(
+        ChapterProgress.user_id,
+        ChapterProgress.chapter_id,
+        ChapterProgress.state,
+        ChapterProgress.completed_at,
+        ChapterProgress.updated_at,
+    )
+    .join(Membership, Membership.user_id == ChapterProgress.user_id)
+    .where(Membership.channel_id == bindparam("channel_id"))
+)
+# The same for some members only: a kept board re-reading the people who changed.
+_SOME_PEOPLE = _PEOPLE.where(User.id.in_(bindparam("user_ids", expanding=True)))
+_SOME_PROGRESS = _PROGRESS.where(ChapterProgress.user_id.in_(bindparam("user_ids", expanding=True)))
+
+
 async def load_members(
     session: AsyncSession, channel: Channel, user_ids: Sequence[int] | None = None
 ) -> list[MemberData]:
@@ -159,45 +193,17 @@ async def load_members(
 
     Plain rows, not ORM objects: a big group has hundreds of thousands of them, and building
     an object for each was most of /leaderboard's time."""
-    channel_id, group_tz = channel.id, channel.timezone
-    people = (
-        select(
-            User.id,
-            User.external_id,
-            User.display_name,
-            User.privacy,
-            User.timezone,
-            ReminderPref.timezone,
-            Enrollment.path_id,
-            Enrollment.enrolled_at,
-            Enrollment.skipped_days,
-        )
-        .join(Membership, Membership.user_id == User.id)
-        .outerjoin(Enrollment, Enrollment.user_id == User.id)
-        .outerjoin(ReminderPref, ReminderPref.user_id == User.id)
-        .where(Membership.channel_id == channel_id)
-        .order_by(User.id)
-    )
-    progress = (
-        select(
-            ChapterProgress.user_id,
-            ChapterProgress.chapter_id,
-            ChapterProgress.state,
-            ChapterProgress.completed_at,
-            ChapterProgress.updated_at,
-        )
-        .join(Membership, Membership.user_id == ChapterProgress.user_id)
-        .where(Membership.channel_id == channel_id)
-    )
+    group_tz = channel.timezone
+    people, progress = (_PEOPLE, _PROGRESS) if user_ids is None else (_SOME_PEOPLE, _SOME_PROGRESS)
+    params: dict[str, Any] = {"channel_id": channel.id}
     if user_ids is not None:
-        people = people.where(User.id.in_(user_ids))
-        progress = progress.where(ChapterProgress.user_id.in_(user_ids))
-    rows = (await session.execute(people)).tuples().all()
+        params["user_ids"] = list(user_ids)
+    rows = (await session.execute(people, params)).tuples().all()
     chapters: dict[int, dict[str, tuple[str, datetime | None, datetime]]] = {
         row[0]: {} for row in rows
     }
     if chapters:
-        result = (await session.execute(progress)).tuples()
+        result = (await session.execute(progress, params)).tuples()
         while batch := result.fetchmany(ROWS_PER_TURN):
             for uid, chapter, state, completed, updated in batch:
                 chapters[uid][chapter] = (state, completed, updated)
@@ -467,28 +473,32 @@ def merged(entries: Sequence[Entry], more: Iterable[Entry]) -> list[Entry]:
     return out
 
 
+_COUNT = (
+    select(func.count())
+    .select_from(Membership)
+    .where(Membership.channel_id == bindparam("channel_id"))
+    .scalar_subquery()
+)
+# A row with user id -1 (no real id is negative) carries the count.
+_CHANGED = union_all(
+    select(literal(-1), _COUNT),
+    select(Membership.user_id, literal(0))
+    .join(User, User.id == Membership.user_id)
+    .where(
+        Membership.channel_id == bindparam("channel_id"),
+        (User.board_changed_at >= bindparam("since"))
+        | (Membership.joined_at >= bindparam("since")),
+    ),
+)
+
+
 async def changed_members(
     session: AsyncSession, channel_id: int, since: datetime
 ) -> tuple[int, list[int]]:
     """The group's member count, and the members whose standing may have moved since
     ``since`` (``users.board_changed_at``: chapters, path, plan, privacy or name changed; or
     they joined): one round trip, since a kept board asks on every call."""
-    count = (
-        select(func.count())
-        .select_from(Membership)
-        .where(Membership.channel_id == channel_id)
-        .scalar_subquery()
-    )
-    changed = (
-        select(Membership.user_id, literal(0))
-        .join(User, User.id == Membership.user_id)
-        .where(
-            Membership.channel_id == channel_id,
-            (User.board_changed_at >= since) | (Membership.joined_at >= since),
-        )
-    )
-    # A row with user id -1 (no real id is negative) carries the count.
-    rows = await session.execute(union_all(select(literal(-1), count), changed))
+    rows = await session.execute(_CHANGED, {"channel_id": channel_id, "since": since})
     total, ids = 0, []
     for uid, n in rows.tuples():
         if uid == -1:

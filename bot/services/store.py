@@ -319,13 +319,16 @@ async def record_once(
     return bool(result.rowcount)
 
 
+_USER_CHANNELS = (
+    select(Channel)
+    .join(Membership, Membership.channel_id == Channel.id)
+    .where(Membership.user_id == bindparam("user_id"))
+    .order_by(Membership.joined_at)
+)
+
+
 async def user_channels(session: AsyncSession, user_id: int) -> list[Channel]:
-    rows = await session.execute(
-        select(Channel)
-        .join(Membership, Membership.channel_id == Channel.id)
-        .where(Membership.user_id == user_id)
-        .order_by(Membership.joined_at)
-    )
+    rows = await session.execute(_USER_CHANNELS, {"user_id": user_id})
     return list(rows.scalars().all())
 
 
