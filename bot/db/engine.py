@@ -166,7 +166,10 @@ class Database:
 
 def dialect_insert(session: AsyncSession, table: Any) -> Any:
     """INSERT with ``on_conflict_do_*``, for the database at hand (PostgreSQL or SQLite)."""
-    dialect = session.bind.dialect.name
+    return insert_for(session.bind.dialect.name, table)
+
+
+def insert_for(dialect: str, table: Any) -> Any:
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 

@@ -6,6 +6,7 @@ concurrent commands never fail on a unique key and never lose an update.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.util import identity_key
 
 from bot.db import dialect_insert
+from bot.db.engine import insert_for
 from bot.db.models import (
     Channel,
     ChapterProgress,
@@ -155,12 +157,44 @@ async def ensure_channel(session: AsyncSession, place: Place, now: datetime) -> 
     return channel
 
 
+@functools.cache
+def _upserts(dialect: str) -> dict[str, Any]:
+    """The upserts commands send, built once per database kind (values come as parameters),
+    so SQLAlchemy compiles each once instead of per command."""
+    states = insert_for(dialect, ChapterProgress.__table__)
+    enrollment = insert_for(dialect, Enrollment.__table__)
+    return {
+        "membership": insert_for(dialect, Membership.__table__).on_conflict_do_nothing(
+            index_elements=["user_id", "channel_id"]
+        ),
+        "states": states.on_conflict_do_update(
+            index_elements=["user_id", "chapter_id"],
+            set_={
+                "state": states.excluded.state,
+                "updated_at": states.excluded.updated_at,
+                "completed_at": states.excluded.completed_at,
+            },
+        ),
+        "enrollment": enrollment.on_conflict_do_update(
+            index_elements=["user_id"],
+            set_={
+                "path_id": enrollment.excluded.path_id,
+                "enrolled_at": enrollment.excluded.enrolled_at,
+                "skipped_days": enrollment.excluded.skipped_days,
+            },
+        ),
+    }
+
+
+def _upsert(session: AsyncSession, name: str) -> Any:
+    return _upserts(session.bind.dialect.name)[name]
+
+
 async def join_channel(session: AsyncSession, user: User, channel: Channel, now: datetime) -> bool:
     """Add the person to the channel's study group; True when they were not in it yet."""
     result: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
-        dialect_insert(session, Membership)
-        .values(user_id=user.id, channel_id=channel.id, joined_at=now)
-        .on_conflict_do_nothing(index_elements=["user_id", "channel_id"])
+        _upsert(session, "membership"),
+        {"user_id": user.id, "channel_id": channel.id, "joined_at": now},
     )
     return bool(result.rowcount)
 
@@ -181,9 +215,8 @@ def _written(session: AsyncSession, model: type[Enrollment | ReminderPref], user
 
 
 async def set_enrollment(session: AsyncSession, user_id: int, path_id: str, now: datetime) -> None:
-    values = {"path_id": path_id, "enrolled_at": now, "skipped_days": 0}
-    stmt = dialect_insert(session, Enrollment).values(user_id=user_id, **values)
-    await session.execute(stmt.on_conflict_do_update(index_elements=["user_id"], set_=values))
+    values = {"user_id": user_id, "path_id": path_id, "enrolled_at": now, "skipped_days": 0}
+    await session.execute(_upsert(session, "enrollment"), values)
     _written(session, Enrollment, user_id)
     await board_changed(session, user_id, now)
 
@@ -206,28 +239,17 @@ async def set_chapter_states(
     if not chapters:
         return
     completed = now if state == "done" else None
-    stmt = dialect_insert(session, ChapterProgress).values(
-        [
-            {
-                "user_id": user_id,
-                "chapter_id": c,
-                "state": state,
-                "updated_at": now,
-                "completed_at": completed,
-            }
-            for c in chapters
-        ]
-    )
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["user_id", "chapter_id"],
-            set_={
-                "state": stmt.excluded.state,
-                "updated_at": stmt.excluded.updated_at,
-                "completed_at": stmt.excluded.completed_at,
-            },
-        )
-    )
+    rows = [
+        {
+            "user_id": user_id,
+            "chapter_id": c,
+            "state": state,
+            "updated_at": now,
+            "completed_at": completed,
+        }
+        for c in chapters
+    ]
+    await session.execute(_upsert(session, "states"), rows)
     await board_changed(session, user_id, now)
 
 
