@@ -26,6 +26,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 
+from bot.db import sqlite_conn
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -85,6 +87,12 @@ class Database:
 
     def _tune_sqlite(self, busy_timeout_ms: int) -> None:
         sync_engine = self.engine.sync_engine
+
+        @event.listens_for(sync_engine, "do_connect")
+        def _one_trip(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+            # SQLAlchemy's own aiosqlite adapter, over a connection whose cursor does a
+            # statement in one trip to the database thread (``bot/db/sqlite_conn.py``).
+            return dialect.dbapi.connect(*cargs, async_creator_fn=sqlite_conn.connector, **cparams)
 
         @event.listens_for(sync_engine, "connect")
         def _on_connect(dbapi_conn: Any, _record: Any) -> None:
