@@ -32,14 +32,23 @@ PER_USER_TABLES = (ChapterProgress, Enrollment, Membership, ReminderPref, Delive
 
 # Statements every command sends, built once: SQLAlchemy then reuses their compiled form
 # without rebuilding the expression and its cache key per call (a third of a query's CPU).
-_USER = select(User).where(
+_BY_PLATFORM_ID = (
     User.platform == bindparam("platform"),
     User.workspace == bindparam("workspace"),
     User.external_id == bindparam("external_id"),
 )
+_USER = select(User).where(*_BY_PLATFORM_ID)
+# The person with their path and reminder rows, which nearly every command reads next: one
+# round trip instead of three (``get_enrollment`` and ``get_reminder`` then answer from it).
+_PERSON = (
+    select(User, Enrollment, ReminderPref)
+    .outerjoin(Enrollment, Enrollment.user_id == User.id)
+    .outerjoin(ReminderPref, ReminderPref.user_id == User.id)
+    .where(*_BY_PLATFORM_ID)
+)
 # One person's commands run one at a time on PostgreSQL (a double-clicked Done must not mark
 # twice); different people never wait for each other. SQLite has a single writer anyway.
-_USER_LOCKED = _USER.with_for_update()
+_PERSON_LOCKED = _PERSON.with_for_update(of=User)
 _CHANNEL = select(Channel).where(
     Channel.platform == bindparam("platform"),
     Channel.workspace == bindparam("workspace"),
@@ -62,10 +71,10 @@ async def ensure_user(session: AsyncSession, actor: Actor, now: datetime) -> Use
     """Find or create the person; keep their name, locale and platform timezone fresh.
 
     Found first (one query for everyone but a newcomer), inserted only when missing."""
-    query = _USER_LOCKED if session.bind.dialect.name == "postgresql" else _USER
+    query = _PERSON_LOCKED if session.bind.dialect.name == "postgresql" else _PERSON
     key = {"platform": actor.platform, "workspace": actor.workspace, "external_id": actor.user_id}
-    user = (await session.execute(query, key)).scalar_one_or_none()
-    if user is None:
+    row = (await session.execute(query, key)).tuples().one_or_none()
+    if row is None:
         stmt = dialect_insert(session, User).values(
             platform=actor.platform,
             workspace=actor.workspace,
@@ -80,7 +89,11 @@ async def ensure_user(session: AsyncSession, actor: Actor, now: datetime) -> Use
         await session.execute(
             stmt.on_conflict_do_nothing(index_elements=["platform", "workspace", "external_id"])
         )
-        user = (await session.execute(query, key)).scalar_one()
+        row = (await session.execute(query, key)).tuples().one()
+    user, enrollment, pref = row
+    read = _read(session)
+    read[Enrollment, user.id] = enrollment
+    read[ReminderPref, user.id] = pref
     if actor.display_name and user.display_name != actor.display_name:
         user.display_name = actor.display_name
         user.board_changed_at = now  # kept leaderboards show the new name
@@ -200,15 +213,28 @@ async def join_channel(session: AsyncSession, user: User, channel: Channel, now:
 
 
 async def get_enrollment(session: AsyncSession, user_id: int) -> Enrollment | None:
-    known = session.identity_map.get(identity_key(Enrollment, user_id))
-    if known is not None:  # read earlier in this unit of work: no second query
-        return known
-    return (await session.execute(_ENROLLMENT, {"user_id": user_id})).scalar_one_or_none()
+    read = _read(session)
+    key = (Enrollment, user_id)
+    if key not in read:  # not read yet in this unit of work
+        read[key] = (await session.execute(_ENROLLMENT, {"user_id": user_id})).scalar_one_or_none()
+    return read[key]  # type: ignore[return-value]
 
 
-def _written(session: AsyncSession, model: type[Enrollment | ReminderPref], user_id: int) -> None:
-    """An upsert changes the row, not an object read before it in this unit of work: let the
-    next read load the row as written (the earlier object stays readable, as it was)."""
+_PerPerson = type[Enrollment | ReminderPref]
+
+
+def _read(session: AsyncSession) -> dict[tuple[_PerPerson, int], Enrollment | ReminderPref | None]:
+    """A person's path and reminder rows as this unit of work read them (None: no row), so
+    the commands that ask for them again send no second query."""
+    read: dict[tuple[_PerPerson, int], Enrollment | ReminderPref | None]
+    read = session.info.setdefault("per_person", {})
+    return read
+
+
+def _written(session: AsyncSession, model: _PerPerson, user_id: int) -> None:
+    """An upsert or delete changes the row, not what this unit of work read before it: let
+    the next read load the row as written (an object read earlier stays readable, as it was)."""
+    _read(session).pop((model, user_id), None)
     known = session.identity_map.get(identity_key(model, user_id))
     if known is not None:
         session.expunge(known)
@@ -265,10 +291,11 @@ async def clear_chapter(session: AsyncSession, user_id: int, chapter: str, now: 
 
 
 async def get_reminder(session: AsyncSession, user_id: int) -> ReminderPref | None:
-    known = session.identity_map.get(identity_key(ReminderPref, user_id))
-    if known is not None:  # read earlier in this unit of work: no second query
-        return known
-    return (await session.execute(_REMINDER, {"user_id": user_id})).scalar_one_or_none()
+    read = _read(session)
+    key = (ReminderPref, user_id)
+    if key not in read:  # not read yet in this unit of work
+        read[key] = (await session.execute(_REMINDER, {"user_id": user_id})).scalar_one_or_none()
+    return read[key]  # type: ignore[return-value]
 
 
 async def save_reminder(
@@ -414,4 +441,6 @@ async def delete_user(session: AsyncSession, user_id: int) -> None:
     await leaderboard.forget_user(session, user_id)
     for table in PER_USER_TABLES:
         await session.execute(delete(table).where(table.user_id == user_id))
+    _written(session, Enrollment, user_id)
+    _written(session, ReminderPref, user_id)
     await session.execute(delete(User).where(User.id == user_id))
