@@ -6,7 +6,7 @@ from bot.handlers import admin as admin_h
 from bot.handlers import help as help_h
 from bot.handlers import leaderboard, learn, paths, privacy, progress, reminders
 from bot.i18n import L
-from bot.options import Choice, CommandSpec, OptionSpec
+from bot.options import Choice, CommandSpec, OptionSpec, always
 from bot.options import OptionType as T
 
 _CHAPTER = OptionSpec(
@@ -31,6 +31,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
             ),
         ),
         examples=("/path", "/path mlops", "/path 应用开发"),
+        reads=lambda options: not options.get("name"),
     ),
     CommandSpec(
         "progress",
@@ -40,6 +41,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
             OptionSpec("user", T.USER, L("Someone else in this workspace", "本工作区的其他成员")),
         ),
         examples=("/progress", "/progress @alice"),
+        reads=always,
     ),
     CommandSpec(
         "done",
@@ -92,6 +94,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         L("What to study now, with stack, project and a tip", "现在该学什么：技术栈、项目和建议"),
         learn.next_step,
         examples=("/next",),
+        reads=always,
     ),
     CommandSpec(
         "chapter",
@@ -113,6 +116,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
             ),
         ),
         examples=("/chapter 4.2", "/chapter RAG"),
+        reads=always,
     ),
     CommandSpec(
         "reminders",
@@ -290,5 +294,6 @@ COMMANDS: tuple[CommandSpec, ...] = (
         help_h.help_cmd,
         options=(OptionSpec("command", T.STRING, L("A command name", "命令名")),),
         examples=("/help", "/help reminders"),
+        reads=always,
     ),
 )

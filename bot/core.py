@@ -18,7 +18,7 @@ from typing import Any
 from bot.clock import Clock, SystemClock
 from bot.commands import COMMANDS
 from bot.context import Ctx
-from bot.db import Database, DatabaseUnavailable
+from bot.db import Database, DatabaseUnavailable, WriteNeeded
 from bot.directory import Directory
 from bot.errors import UserError
 from bot.handlers.common import chapter_label, path_names
@@ -142,10 +142,10 @@ class Core:
                 return self._error(locale, tr(locale, key, name=spec.name))
             options = self._convert(spec, raw_options, actor)
             inv = Invocation(spec.name, options, actor, place, source)
-            async with self.db.transaction() as session:
-                now = self.clock.now()
-                user = await store.ensure_user(session, actor, now)
-                reply = await spec.handler(Ctx(self, inv, session, user, now))
+            try:
+                reply = await self._unit_of_work(spec, inv, reading=spec.reads(options))
+            except WriteNeeded:  # e.g. a newcomer's first command: nothing was written yet
+                reply = await self._unit_of_work(spec, inv, reading=False)
             return await self._draw(reply) if draw else replace(reply, renders=())
         except UnknownCommand as exc:
             outcome = "user_error"
@@ -173,6 +173,13 @@ class Core:
             )
             if self.observer is not None:
                 self.observer(spec.name, outcome, elapsed)
+
+    async def _unit_of_work(self, spec: CommandSpec, inv: Invocation, *, reading: bool) -> Reply:
+        begin = self.db.reading if reading else self.db.transaction
+        async with begin() as session:
+            now = self.clock.now()
+            user = await store.ensure_user(session, inv.actor, now)
+            return await spec.handler(Ctx(self, inv, session, user, now))
 
     async def autocomplete(self, source: str, query: str, locale: Locale) -> list[tuple[str, str]]:
         """(value, label) pairs for a partly typed option; Discord shows at most 25."""

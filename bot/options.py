@@ -7,7 +7,7 @@ them into typed values here, so a bad value gets the same friendly answer everyw
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -91,6 +91,14 @@ class OptionSpec:
 Handler = Callable[["Ctx"], Awaitable[Reply]]
 
 
+def never(_options: Mapping[str, Any]) -> bool:
+    return False
+
+
+def always(_options: Mapping[str, Any]) -> bool:
+    return True
+
+
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
     name: str
@@ -99,6 +107,10 @@ class CommandSpec:
     options: tuple[OptionSpec, ...] = ()
     admin_only: bool = False
     examples: tuple[str, ...] = field(default_factory=tuple)
+    # Whether a call with these options usually only reads (``/progress``, bare ``/path``):
+    # on SQLite it then runs beside the writer instead of waiting for it. Only a hint: a call
+    # that writes after all is stopped before the write and run again as a normal one.
+    reads: Callable[[Mapping[str, Any]], bool] = never
 
     def option(self, name: str) -> OptionSpec | None:
         return next((o for o in self.options if o.name == name), None)

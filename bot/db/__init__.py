@@ -1,5 +1,5 @@
 """Storage: typed tables, the engine and its unit of work, and migrations."""
 
-from bot.db.engine import Database, DatabaseUnavailable, dialect_insert
+from bot.db.engine import Database, DatabaseUnavailable, WriteNeeded, dialect_insert
 
-__all__ = ["Database", "DatabaseUnavailable", "dialect_insert"]
+__all__ = ["Database", "DatabaseUnavailable", "WriteNeeded", "dialect_insert"]

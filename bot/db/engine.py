@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,15 @@ class DatabaseUnavailable(RuntimeError):
     """The database could not be reached or refused the work; nothing was written."""
 
 
+class WriteNeeded(RuntimeError):
+    """A unit of work begun with ``Database.reading()`` tried to write; the statement was
+    stopped before it ran, so the caller can do the work again in ``transaction()``."""
+
+
+_READING = "skilltree_reading"  # execution option of the connections ``reading()`` uses
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
 def redact_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
@@ -84,6 +93,15 @@ class Database:
             self._ping_when_idle()
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._writer = asyncio.Lock() if self.is_sqlite else None
+        # SQLite in WAL mode lets readers run beside the one writer, each on a connection (and
+        # thread) of its own; an in-memory database is one shared connection, so it cannot.
+        self.concurrent_reads = self.is_sqlite and (self.url.database or "") not in (
+            "",
+            ":memory:",
+        )
+        self._read_sessions = async_sessionmaker(
+            self.engine.execution_options(**{_READING: True}), expire_on_commit=False
+        )
 
     def _tune_sqlite(self, busy_timeout_ms: int) -> None:
         sync_engine = self.engine.sync_engine
@@ -108,7 +126,19 @@ class Database:
 
         @event.listens_for(sync_engine, "begin")
         def _on_begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A reader's snapshot starts at its first read and never takes the write lock.
+            reading = conn.get_execution_options().get(_READING)
+            conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+        @event.listens_for(sync_engine, "before_cursor_execute")
+        def _refuse_writes_when_reading(
+            conn: Connection, _cursor: Any, statement: str, *_args: Any
+        ) -> None:
+            if not conn.get_execution_options().get(_READING):
+                return
+            verb = statement.lstrip()[:7].upper()
+            if verb.startswith(_WRITES):
+                raise WriteNeeded(verb.split()[0])
 
     def _ping_when_idle(self) -> None:
         """Ping a pooled connection before use only when it sat idle for a while: one that
@@ -138,15 +168,23 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: commits on success, rolls back on any error; nothing half-done."""
         lock = self._writer if self._writer is not None else contextlib.nullcontext()
-        try:
+        with _unavailable_as_ours():
             async with lock, self._sessions() as session, session.begin():
                 yield session
-        except _UNAVAILABLE as exc:
-            raise DatabaseUnavailable(str(getattr(exc, "orig", exc))) from exc
-        except DBAPIError as exc:
-            if exc.connection_invalidated:
-                raise DatabaseUnavailable(str(exc.orig)) from exc
-            raise
+
+    @contextlib.asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work that expects only to read. On a SQLite file it does not queue for
+        the writer: it reads a consistent snapshot beside it. Should it try to write after
+        all, ``WriteNeeded`` is raised before the statement runs and nothing is written;
+        elsewhere (PostgreSQL, in-memory SQLite) it is ``transaction()``."""
+        if not self.concurrent_reads:
+            async with self.transaction() as session:
+                yield session
+            return
+        with _unavailable_as_ours():
+            async with self._read_sessions() as session, session.begin():
+                yield session
 
     async def upgrade(self) -> None:
         """Create or upgrade the schema to the newest migration."""
@@ -170,6 +208,19 @@ class Database:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+@contextlib.contextmanager
+def _unavailable_as_ours() -> Iterator[None]:
+    """The driver's "cannot reach / connection lost" errors as ``DatabaseUnavailable``."""
+    try:
+        yield
+    except _UNAVAILABLE as exc:
+        raise DatabaseUnavailable(str(getattr(exc, "orig", exc))) from exc
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise DatabaseUnavailable(str(exc.orig)) from exc
+        raise
 
 
 def dialect_insert(session: AsyncSession, table: Any) -> Any:

@@ -1,0 +1,94 @@
+"""On a SQLite file, commands that only read (``/progress``, ``/next``, bare ``/path``) do not
+queue behind a write in progress; one that turns out to need a write is stopped before the
+write and done again as a normal unit of work, so nothing is lost or half-written."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from bot.clock import FixedClock
+from bot.core import Core
+from bot.db import Database, WriteNeeded
+from bot.db.models import User
+from bot.types import Actor, Place
+from curriculum import Curriculum
+from tests.conftest import START, flat
+
+ALICE = Actor("test", "W1", "alice", display_name="alice")
+STUDY = Place("test", "W1", "study", channel_name="study")
+
+
+@pytest.fixture
+async def file_core(tmp_path: Path, curriculum: Curriculum) -> AsyncIterator[Core]:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    await db.upgrade()
+    try:
+        yield Core(curriculum=curriculum, db=db, clock=FixedClock(START))
+    finally:
+        await db.close()
+
+
+async def test_reads_answer_while_a_write_is_in_progress(file_core: Core) -> None:
+    assert not (await file_core.handle_text(ALICE, STUDY, "/path mlops")).is_error
+    held, release = asyncio.Event(), asyncio.Event()
+
+    async def long_write() -> None:
+        async with file_core.db.transaction() as session:
+            await session.execute(text("UPDATE users SET display_name = display_name"))
+            held.set()
+            await release.wait()
+
+    writer = asyncio.create_task(long_write())
+    await held.wait()
+    try:
+        for line in ("/progress", "/next", "/path"):
+            reply = await asyncio.wait_for(file_core.handle_text(ALICE, STUDY, line), 10)
+            assert not reply.is_error, (line, reply.text)
+        done = asyncio.create_task(file_core.handle_text(ALICE, STUDY, "/done"))
+        await asyncio.sleep(0.3)
+        assert not done.done()  # a write still waits for the writer
+    finally:
+        release.set()
+        await writer
+    assert not (await done).is_error
+    assert "Steps: 1/10" in flat(await file_core.handle_text(ALICE, STUDY, "/progress"))
+
+
+async def test_a_newcomers_first_read_is_redone_as_a_write(file_core: Core) -> None:
+    bob = Actor("test", "W1", "bob", display_name="bob")
+    reply = await file_core.handle_text(bob, STUDY, "/progress")
+    assert "haven't picked a path" in reply.text
+    renamed = Actor("test", "W1", "bob", display_name="Bobby", locale="zh")
+    await file_core.handle_text(renamed, STUDY, "/next")  # a read that must save the new name
+    async with file_core.db.transaction() as session:
+        rows = (await session.execute(select(User.display_name, User.locale))).all()
+    assert [tuple(r) for r in rows] == [("Bobby", "zh")]
+
+
+async def test_a_write_while_reading_is_stopped_before_it_runs(file_core: Core) -> None:
+    insert = text(
+        "INSERT INTO users (platform, workspace, external_id, display_name, locale, privacy, "
+        "created_at) VALUES ('t', 'W', 'x', 'x', 'en', 'shown', '2027-01-01 00:00:00')"
+    )
+    with pytest.raises(WriteNeeded):
+        async with file_core.db.reading() as session:
+            await session.execute(insert)
+    async with file_core.db.transaction() as session:
+        assert (await session.execute(select(func.count()).select_from(User))).scalar() == 0
+
+
+async def test_in_memory_sqlite_reads_take_the_writer_turn(curriculum: Curriculum) -> None:
+    db = Database("sqlite+aiosqlite:///:memory:")
+    await db.upgrade()
+    try:
+        assert not db.concurrent_reads  # one shared connection: reads cannot run beside
+        core = Core(curriculum=curriculum, db=db, clock=FixedClock(START))
+        assert not (await core.handle_text(ALICE, STUDY, "/path mlops")).is_error
+        assert "0/" in flat(await core.handle_text(ALICE, STUDY, "/progress"))
+    finally:
+        await db.close()
