@@ -4,8 +4,9 @@
 sends its next command when the previous answer arrives), a mix of /done, /next, /progress
 and /path. Each phase runs for a fixed time (``--seconds``); the floor phase issues the same
 reads and writes per command as bare SQL on the raw driver (aiosqlite / asyncpg) with the same
-transaction discipline (SQLite: one writer, ``BEGIN IMMEDIATE``; PostgreSQL: the user row
-``FOR UPDATE``), and none of the Python around them.
+transaction discipline (SQLite: one writer, ``BEGIN IMMEDIATE``, with the commands that only
+read on connections of their own beside it; PostgreSQL: the user row ``FOR UPDATE``), and none
+of the Python around them.
 
     .venv/bin/python -m bench.commands                 # SQLite, then PostgreSQL
     .venv/bin/python -m bench.commands --backends sqlite --profile
@@ -132,42 +133,61 @@ PNG_STUB = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 # --- the floor: the same statements, bare -------------------------------------------------
 
 SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"
+# What only reads in the bot too (``CommandSpec.reads``): run beside the SQLite writer.
+READS = frozenset({"next", "progress", "path"})
+Query = Callable[..., Awaitable[list[Any]]]
+# The person with their enrolment and reminder rows, as ``store.ensure_user`` reads them
+# (every column of the three tables; the first three are the id and the two timezones).
+PERSON_SQL = (
+    "SELECT u.id, u.timezone, r.timezone, u.platform, u.workspace, u.external_id, "
+    "u.display_name, u.locale, u.privacy, u.created_at, u.dm_channel_id, u.board_changed_at, "
+    "e.user_id, e.path_id, e.enrolled_at, e.skipped_days, r.user_id, r.enabled, r.weekday, "
+    "r.local_time, r.paused_until, r.next_due_at, r.updated_at, r.snooze_until, "
+    "r.quiet_start, r.quiet_end FROM users u "
+    "LEFT JOIN enrollments e ON e.user_id = u.id "
+    "LEFT JOIN reminder_prefs r ON r.user_id = u.id "
+)
 
 
 class SqliteFloor:
-    """One aiosqlite connection and an asyncio lock: SQLite has one writer, as in the bot."""
+    """As the bot does it: one writer connection behind an asyncio lock (SQLite has one
+    writer), and the commands that only read on connections of their own beside it (WAL), as
+    many as SQLAlchemy's pool would open (5 + 10 overflow, one of them the writer's)."""
 
     def __init__(self, path: str, curriculum: Curriculum) -> None:
         self.path = path
         self.curriculum = curriculum
         self.lock = asyncio.Lock()
         self.conn: aiosqlite.Connection | None = None
+        self.readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
         self.now = NOW.strftime(SQLITE_TS)
 
     async def open(self) -> None:
-        self.conn = await aiosqlite.connect(self.path, isolation_level=None)
+        self.conn = await self._connect()
+        for _ in range(14):
+            self.readers.put_nowait(await self._connect())
+
+    async def _connect(self) -> aiosqlite.Connection:
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
         for pragma in ("journal_mode=WAL", "busy_timeout=30000", "synchronous=NORMAL"):
-            await self.conn.execute(f"PRAGMA {pragma}")
+            await conn.execute(f"PRAGMA {pragma}")
+        return conn
 
     async def close(self) -> None:
         if self.conn is not None:
             await self.conn.close()
+        while not self.readers.empty():
+            await self.readers.get_nowait().close()
 
-    async def q(self, sql: str, *args: Any) -> list[Any]:
-        assert self.conn is not None
-        async with self.conn.execute(sql, args) as cur:
-            return list(await cur.fetchall())
-
-    async def status_reads(self, uid: int, user_tz: str | None) -> list[Any]:
-        """standing: enrolment, chapter states, reminder pref, and the person's groups only
-        when neither the pref nor the platform gives a timezone. Returns the states."""
-        await self.q("SELECT * FROM enrollments WHERE user_id = ?", uid)
-        states = await self.q(
-            "SELECT chapter_id, state FROM chapter_progress WHERE user_id = ?", uid
-        )
-        pref = await self.q("SELECT timezone FROM reminder_prefs WHERE user_id = ?", uid)
-        if not (pref and pref[0][0]) and not user_tz:
-            await self.q(
+    async def status_reads(
+        self, q: Query, uid: int, user_tz: str | None, pref_tz: str | None
+    ) -> list[Any]:
+        """standing (enrolment and pref came with the person): chapter states, and the
+        person's groups only when neither the pref nor the platform gives a timezone.
+        Returns the states."""
+        states = await q("SELECT chapter_id, state FROM chapter_progress WHERE user_id = ?", uid)
+        if not pref_tz and not user_tz:
+            await q(
                 "SELECT c.* FROM channels c JOIN memberships m ON m.channel_id = c.id "
                 "WHERE m.user_id = ? ORDER BY m.joined_at",
                 uid,
@@ -175,77 +195,86 @@ class SqliteFloor:
         return states
 
     async def run_one(self, kind: str, person: int) -> None:
-        ext = f"U{person:06d}"
-        async with self.lock:
-            await self.q("BEGIN IMMEDIATE")
+        if kind in READS:
+            conn = await self.readers.get()
             try:
-                [user] = await self.q(  # every benchmark person exists: no insert
-                    "SELECT * FROM users WHERE platform='test' AND workspace='W1' "
+                await self.unit(conn, "BEGIN", kind, person)
+            finally:
+                self.readers.put_nowait(conn)
+        else:
+            assert self.conn is not None
+            async with self.lock:
+                await self.unit(self.conn, "BEGIN IMMEDIATE", kind, person)
+
+    async def unit(self, conn: aiosqlite.Connection, begin: str, kind: str, person: int) -> None:
+        async def q(sql: str, *args: Any) -> list[Any]:
+            async with conn.execute(sql, args) as cur:
+                return list(await cur.fetchall())
+
+        ext = f"U{person:06d}"
+        await q(begin)
+        try:
+            [user] = await q(  # every benchmark person exists: no insert
+                PERSON_SQL + "WHERE u.platform='test' AND u.workspace='W1' AND u.external_id = ?",
+                ext,
+            )
+            uid, user_tz, pref_tz = user[0], user[1], user[2]
+            if kind == "path-enrol":
+                channel = f"C{person % CHANNELS:05d}"
+                [ch] = await q(  # every benchmark channel exists: no insert
+                    "SELECT * FROM channels WHERE platform='test' AND workspace='W1' "
                     "AND external_id = ?",
-                    ext,
+                    channel,
                 )
-                uid, user_tz = user[0], user[6]
-                if kind == "path-enrol":
-                    await self.q("SELECT * FROM enrollments WHERE user_id = ?", uid)
-                    channel = f"C{person % CHANNELS:05d}"
-                    [ch] = await self.q(  # every benchmark channel exists: no insert
-                        "SELECT * FROM channels WHERE platform='test' AND workspace='W1' "
-                        "AND external_id = ?",
-                        channel,
-                    )
-                    await self.q(
-                        "INSERT INTO memberships (user_id, channel_id, joined_at) VALUES (?,?,?) "
-                        "ON CONFLICT (user_id, channel_id) DO NOTHING",
-                        uid,
-                        ch[0],
-                        self.now,
-                    )
-                states = await self.status_reads(uid, user_tz)
-                if kind == "done":
-                    done = {c for c, _ in states}
-                    path = self.curriculum.paths[person % len(self.curriculum.paths)]
-                    step = next(
-                        (s for s in path.steps if not set(s.chapters) <= done), path.steps[-1]
-                    )
-                    await self.q(
-                        "INSERT INTO chapter_progress (user_id, chapter_id, state, "
-                        "updated_at, completed_at) VALUES "
-                        + ",".join("(?,?,'done',?,?)" for _ in step.chapters)
-                        + " ON CONFLICT (user_id, chapter_id) DO UPDATE SET "
-                        "state = excluded.state, updated_at = excluded.updated_at, "
-                        "completed_at = excluded.completed_at",
-                        *(v for c in step.chapters for v in (uid, c, self.now, self.now)),
-                    )
-                    await self.q(
-                        "UPDATE users SET board_changed_at = ? WHERE id = ?", self.now, uid
-                    )
-                elif kind == "progress":
-                    [ch] = await self.q(
-                        "SELECT c.* FROM channels c JOIN memberships m ON m.channel_id = c.id "
-                        "WHERE m.user_id = ? AND c.platform='test' AND c.workspace='W1' "
-                        "AND c.external_id = ?",
-                        uid,
-                        f"C{person % CHANNELS:05d}",
-                    )
-                    await self.q(
-                        "SELECT u.id, u.external_id, u.display_name, u.privacy, u.timezone, "
-                        "r.timezone, e.path_id, e.enrolled_at, e.skipped_days FROM users u "
-                        "JOIN memberships m ON m.user_id = u.id "
-                        "LEFT JOIN enrollments e ON e.user_id = u.id "
-                        "LEFT JOIN reminder_prefs r ON r.user_id = u.id "
-                        "WHERE m.channel_id = ? ORDER BY u.id",
-                        ch[0],
-                    )
-                    await self.q(
-                        "SELECT p.user_id, p.chapter_id, p.state, p.completed_at, p.updated_at "
-                        "FROM chapter_progress p JOIN memberships m ON m.user_id = p.user_id "
-                        "WHERE m.channel_id = ?",
-                        ch[0],
-                    )
-                await self.q("COMMIT")
-            except BaseException:
-                await self.q("ROLLBACK")
-                raise
+                await q(
+                    "INSERT INTO memberships (user_id, channel_id, joined_at) VALUES (?,?,?) "
+                    "ON CONFLICT (user_id, channel_id) DO NOTHING",
+                    uid,
+                    ch[0],
+                    self.now,
+                )
+            states = await self.status_reads(q, uid, user_tz, pref_tz)
+            if kind == "done":
+                done = {c for c, _ in states}
+                path = self.curriculum.paths[person % len(self.curriculum.paths)]
+                step = next((s for s in path.steps if not set(s.chapters) <= done), path.steps[-1])
+                await q(
+                    "INSERT INTO chapter_progress (user_id, chapter_id, state, "
+                    "updated_at, completed_at) VALUES "
+                    + ",".join("(?,?,'done',?,?)" for _ in step.chapters)
+                    + " ON CONFLICT (user_id, chapter_id) DO UPDATE SET "
+                    "state = excluded.state, updated_at = excluded.updated_at, "
+                    "completed_at = excluded.completed_at",
+                    *(v for c in step.chapters for v in (uid, c, self.now, self.now)),
+                )
+                await q("UPDATE users SET board_changed_at = ? WHERE id = ?", self.now, uid)
+            elif kind == "progress":
+                [ch] = await q(
+                    "SELECT c.* FROM channels c JOIN memberships m ON m.channel_id = c.id "
+                    "WHERE m.user_id = ? AND c.platform='test' AND c.workspace='W1' "
+                    "AND c.external_id = ?",
+                    uid,
+                    f"C{person % CHANNELS:05d}",
+                )
+                await q(
+                    "SELECT u.id, u.external_id, u.display_name, u.privacy, u.timezone, "
+                    "r.timezone, e.path_id, e.enrolled_at, e.skipped_days FROM users u "
+                    "JOIN memberships m ON m.user_id = u.id "
+                    "LEFT JOIN enrollments e ON e.user_id = u.id "
+                    "LEFT JOIN reminder_prefs r ON r.user_id = u.id "
+                    "WHERE m.channel_id = ? ORDER BY u.id",
+                    ch[0],
+                )
+                await q(
+                    "SELECT p.user_id, p.chapter_id, p.state, p.completed_at, p.updated_at "
+                    "FROM chapter_progress p JOIN memberships m ON m.user_id = p.user_id "
+                    "WHERE m.channel_id = ?",
+                    ch[0],
+                )
+            await q("COMMIT")
+        except BaseException:
+            await q("ROLLBACK")
+            raise
 
 
 class PgFloor:
@@ -274,21 +303,17 @@ class PgFloor:
         ext = f"U{person:06d}"
         async with self.pool.acquire() as c, c.transaction():
             user = await c.fetchrow(  # every benchmark person exists: no insert
-                "SELECT * FROM users WHERE platform='test' AND workspace='W1' "
-                "AND external_id = $1 FOR UPDATE",
+                PERSON_SQL + "WHERE u.platform='test' AND u.workspace='W1' "
+                "AND u.external_id = $1 FOR UPDATE OF u",
                 ext,
             )
-            uid = user["id"]
+            uid, user_tz, pref_tz = user[0], user[1], user[2]
 
             async def status_reads() -> list[Any]:
-                await c.fetch("SELECT * FROM enrollments WHERE user_id = $1", uid)
                 states = await c.fetch(
                     "SELECT chapter_id, state FROM chapter_progress WHERE user_id = $1", uid
                 )
-                pref = await c.fetchval(
-                    "SELECT timezone FROM reminder_prefs WHERE user_id = $1", uid
-                )
-                if not pref and not user["timezone"]:
+                if not pref_tz and not user_tz:
                     await c.fetch(
                         "SELECT c.* FROM channels c JOIN memberships m ON m.channel_id = c.id "
                         "WHERE m.user_id = $1 ORDER BY m.joined_at",
@@ -297,7 +322,6 @@ class PgFloor:
                 return list(states)
 
             if kind == "path-enrol":
-                await c.fetch("SELECT * FROM enrollments WHERE user_id = $1", uid)
                 channel = f"C{person % CHANNELS:05d}"
                 ch = await c.fetchrow(  # every benchmark channel exists: no insert
                     "SELECT * FROM channels WHERE platform='test' AND workspace='W1' "
