@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from datetime import timedelta
@@ -71,6 +72,15 @@ def _check_discord_shards(settings: Settings) -> None:
     except ShardSettingsError as exc:
         log.error("not starting: %s", exc)
         raise SystemExit(2) from None
+
+
+def settle_heap() -> None:
+    """Take what start-up built (modules, curriculum, engine, adapters: ~90,000 objects that
+    live as long as the process) out of the garbage collector's scans. A full collection then
+    walks only what commands keep, e.g. a big group's boards: a few milliseconds instead of a
+    50–100 ms pause in whichever command triggers it."""
+    gc.freeze()
+    log.debug("start-up objects left out of garbage collection: %d", gc.get_freeze_count())
 
 
 async def run(
@@ -154,6 +164,7 @@ async def run(
             await socket_handler.connect_async()  # type: ignore[no-untyped-call]
             log.info("Slack Socket Mode connected")
         prompts.start()
+        settle_heap()
         waiter = asyncio.create_task(stop.wait(), name="stop")
         done, _ = await asyncio.wait({waiter, *tasks}, return_when=asyncio.FIRST_COMPLETED)
         for task in done:
