@@ -231,6 +231,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
         ),
         admin_only=True,
         examples=("/leaderboard", "/leaderboard month", "/leaderboard history"),
+        # Writes only the first call after a week or month closes (its winners' snapshot).
+        reads=always,
     ),
     CommandSpec(
         "admin",

@@ -87,6 +87,17 @@ class Database:
                 Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"].setdefault("timeout", busy_timeout_ms / 1000)
         self.engine = create_async_engine(self.url, **kwargs)
+
+        @event.listens_for(self.engine.sync_engine, "before_cursor_execute")
+        def _refuse_writes_when_reading(
+            conn: Connection, _cursor: Any, statement: str, *_args: Any
+        ) -> None:
+            if not conn.get_execution_options().get(_READING):
+                return
+            verb = statement.lstrip()[:7].upper()
+            if verb.startswith(_WRITES):
+                raise WriteNeeded(verb.split()[0])
+
         if self.is_sqlite:
             self._tune_sqlite(busy_timeout_ms)
         else:
@@ -95,7 +106,7 @@ class Database:
         self._writer = asyncio.Lock() if self.is_sqlite else None
         # SQLite in WAL mode lets readers run beside the one writer, each on a connection (and
         # thread) of its own; an in-memory database is one shared connection, so it cannot.
-        self.concurrent_reads = self.is_sqlite and (self.url.database or "") not in (
+        self.concurrent_reads = not self.is_sqlite or (self.url.database or "") not in (
             "",
             ":memory:",
         )
@@ -129,16 +140,6 @@ class Database:
             # A reader's snapshot starts at its first read and never takes the write lock.
             reading = conn.get_execution_options().get(_READING)
             conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
-
-        @event.listens_for(sync_engine, "before_cursor_execute")
-        def _refuse_writes_when_reading(
-            conn: Connection, _cursor: Any, statement: str, *_args: Any
-        ) -> None:
-            if not conn.get_execution_options().get(_READING):
-                return
-            verb = statement.lstrip()[:7].upper()
-            if verb.startswith(_WRITES):
-                raise WriteNeeded(verb.split()[0])
 
     def _ping_when_idle(self) -> None:
         """Ping a pooled connection before use only when it sat idle for a while: one that
@@ -175,15 +176,17 @@ class Database:
     @contextlib.asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
         """A unit of work that expects only to read. On a SQLite file it does not queue for
-        the writer: it reads a consistent snapshot beside it. Should it try to write after
-        all, ``WriteNeeded`` is raised before the statement runs and nothing is written;
-        elsewhere (PostgreSQL, in-memory SQLite) it is ``transaction()``."""
+        the writer (it reads a consistent snapshot beside it); on PostgreSQL it locks no row,
+        so it never waits for one nor makes its commit wait for the disk. Should it try to
+        write after all, ``WriteNeeded`` is raised before the statement runs and nothing is
+        written. In-memory SQLite (one shared connection) takes the writer's turn instead."""
         if not self.concurrent_reads:
             async with self.transaction() as session:
                 yield session
             return
         with _unavailable_as_ours():
             async with self._read_sessions() as session, session.begin():
+                session.info["reading"] = True
                 yield session
 
     async def upgrade(self) -> None:

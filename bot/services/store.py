@@ -46,8 +46,9 @@ _PERSON = (
     .outerjoin(ReminderPref, ReminderPref.user_id == User.id)
     .where(*_BY_PLATFORM_ID)
 )
-# One person's commands run one at a time on PostgreSQL (a double-clicked Done must not mark
-# twice); different people never wait for each other. SQLite has a single writer anyway.
+# One person's writing commands run one at a time on PostgreSQL (a double-clicked Done must
+# not mark twice); different people never wait for each other, and a command that only reads
+# (``Database.reading``) locks nothing. SQLite has a single writer anyway.
 _PERSON_LOCKED = _PERSON.with_for_update(of=User)
 _CHANNEL = select(Channel).where(
     Channel.platform == bindparam("platform"),
@@ -71,7 +72,8 @@ async def ensure_user(session: AsyncSession, actor: Actor, now: datetime) -> Use
     """Find or create the person; keep their name, locale and platform timezone fresh.
 
     Found first (one query for everyone but a newcomer), inserted only when missing."""
-    query = _PERSON_LOCKED if session.bind.dialect.name == "postgresql" else _PERSON
+    locks = session.bind.dialect.name == "postgresql" and not session.info.get("reading")
+    query = _PERSON_LOCKED if locks else _PERSON
     key = {"platform": actor.platform, "workspace": actor.workspace, "external_id": actor.user_id}
     row = (await session.execute(query, key)).tuples().one_or_none()
     if row is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from bot.db import Database, WriteNeeded
 from bot.db.models import User
 from bot.types import Actor, Place
 from curriculum import Curriculum
-from tests.conftest import START, flat
+from tests.conftest import START, drop_schema, flat, make_database
 
 ALICE = Actor("test", "W1", "alice", display_name="alice")
 STUDY = Place("test", "W1", "study", channel_name="study")
@@ -92,3 +93,40 @@ async def test_in_memory_sqlite_reads_take_the_writer_turn(curriculum: Curriculu
         assert "0/" in flat(await core.handle_text(ALICE, STUDY, "/progress"))
     finally:
         await db.close()
+
+
+async def test_postgres_reads_lock_no_row(tmp_path: Path, curriculum: Curriculum) -> None:
+    """A read takes no ``FOR UPDATE``: it neither waits for a person's write in progress nor
+    holds one up (and commits without a disk flush)."""
+    db, schema = await make_database("postgresql", tmp_path)
+    try:
+        core = Core(curriculum=curriculum, db=db, clock=FixedClock(START))
+        assert not (await core.handle_text(ALICE, STUDY, "/path mlops")).is_error
+        held, release = asyncio.Event(), asyncio.Event()
+
+        async def alice_locked() -> None:
+            async with db.transaction() as session:
+                await session.execute(
+                    text("SELECT id FROM users WHERE external_id = 'alice' FOR UPDATE")
+                )
+                held.set()
+                await release.wait()
+
+        locker = asyncio.create_task(alice_locked())
+        await held.wait()
+        try:
+            admin = replace(ALICE, is_admin=True)  # /leaderboard is for admins
+            for line in ("/progress", "/next", "/leaderboard"):
+                reply = await asyncio.wait_for(core.handle_text(admin, STUDY, line), 10)
+                assert not reply.is_error, (line, reply.text)
+            done = asyncio.create_task(core.handle_text(ALICE, STUDY, "/done"))
+            await asyncio.sleep(0.3)
+            assert not done.done()  # a write waits for the person's row
+        finally:
+            release.set()
+            await locker
+        assert not (await done).is_error
+    finally:
+        await db.close()
+        assert schema is not None
+        await drop_schema(schema)
