@@ -5,8 +5,8 @@ sends its next command when the previous answer arrives), a mix of /done, /next,
 and /path. Each phase runs for a fixed time (``--seconds``); the floor phase issues the same
 reads and writes per command as bare SQL on the raw driver (aiosqlite / asyncpg) with the same
 transaction discipline (SQLite: one writer, ``BEGIN IMMEDIATE``, with the commands that only
-read on connections of their own beside it; PostgreSQL: the user row ``FOR UPDATE``), and none
-of the Python around them.
+read on connections of their own beside it; PostgreSQL: the user row ``FOR UPDATE`` by the
+commands that write), and none of the Python around them.
 
     .venv/bin/python -m bench.commands                 # SQLite, then PostgreSQL
     .venv/bin/python -m bench.commands --backends sqlite --profile
@@ -32,6 +32,7 @@ import asyncpg  # type: ignore[import-untyped]
 
 from bench.common import SEED, BenchDb, append_results, pct, pg_available
 from bench.seed import seed
+from bot.app import settle_heap
 from bot.clock import FixedClock
 from bot.core import Core
 from bot.handlers import leaderboard as lb_handlers
@@ -133,7 +134,8 @@ PNG_STUB = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 # --- the floor: the same statements, bare -------------------------------------------------
 
 SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"
-# What only reads in the bot too (``CommandSpec.reads``): run beside the SQLite writer.
+# What only reads in the bot too (``CommandSpec.reads``): beside the SQLite writer, and
+# without the PostgreSQL row lock.
 READS = frozenset({"next", "progress", "path"})
 Query = Callable[..., Awaitable[list[Any]]]
 # The person with their enrolment and reminder rows, as ``store.ensure_user`` reads them
@@ -302,9 +304,10 @@ class PgFloor:
         assert self.pool is not None
         ext = f"U{person:06d}"
         async with self.pool.acquire() as c, c.transaction():
+            lock = "" if kind in READS else " FOR UPDATE OF u"  # reads lock nothing
             user = await c.fetchrow(  # every benchmark person exists: no insert
                 PERSON_SQL + "WHERE u.platform='test' AND u.workspace='W1' "
-                "AND u.external_id = $1 FOR UPDATE OF u",
+                "AND u.external_id = $1" + lock,
                 ext,
             )
             uid, user_tz, pref_tz = user[0], user[1], user[2]
@@ -420,6 +423,7 @@ async def bench_backend(
         )
         print(f"  seeded {seeded.progress_rows} chapter rows in {time.perf_counter() - t0:.1f} s")
         core = Core(curriculum=curriculum, db=bdb.db, clock=FixedClock(NOW))
+        settle_heap()  # as `skilltree run` does once started
         alone = await per_kind_latency(core, curriculum)
         print("  alone (ms): " + ", ".join(f"{k} {v:.1f}" for k, v in alone.items()))
 

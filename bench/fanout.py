@@ -43,6 +43,7 @@ from adapters.slack.client import make_web_client
 from adapters.slack.notifier import SlackNotifier
 from bench.common import SEED, BenchDb, append_results, peak_rss_mb, pg_available
 from bench.seed import seed
+from bot.app import settle_heap
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.core import Core
@@ -267,6 +268,7 @@ async def bench_backend(backend: str, seconds: float, fakes: Fakes) -> list[str]
             )
         print(f"  seeded in {time.perf_counter() - t0:.0f} s; RSS now {rss_mb():.0f} MB")
         core = Core(curriculum=curriculum, db=bdb.db, clock=FixedClock(DUE))
+        settle_heap()  # as `skilltree run` does once started
 
         # 1. Discord, week 1
         http = await discord_http(fakes.ports["discord"])

@@ -31,6 +31,7 @@ from bench.commands import CHANNELS, MIX, core_runner, no_picture
 from bench.common import SEED, BenchDb, append_results, pct, pg_available
 from bench.fanout import DUE, Fakes, discord_http, gated, rss_mb, timeboxed
 from bench.seed import seed
+from bot.app import settle_heap
 from bot.clock import FixedClock
 from bot.core import Core
 from curriculum import load_curriculum
@@ -132,6 +133,7 @@ async def bench_backend(
             numeric_ids=True,
         )
         core = Core(curriculum=curriculum, db=bdb.db, clock=FixedClock(now))
+        settle_heap()  # as `skilltree run` does once started
         with contextlib.nullcontext() if picture else no_picture():
             base = await open_loop(core, rate, seconds, random.Random(SEED + 2))
             print(

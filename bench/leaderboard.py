@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from bench.commands import PNG_STUB
 from bench.common import SEED, BenchDb, append_results, pct, peak_rss_mb, pg_available
 from bench.seed import seed
+from bot.app import settle_heap
 from bot.clock import FixedClock
 from bot.core import Core
 from bot.handlers import leaderboard as lb_handlers
@@ -136,6 +137,7 @@ async def bench_backend(
         )
         print(f"  {seeded.progress_rows} chapter rows in {time.perf_counter() - t0:.1f} s")
         core = Core(curriculum=curriculum, db=bdb.db, clock=FixedClock(NOW))
+        settle_heap()  # as `skilltree run` does once started
         rng = random.Random(SEED)
         with no_pictures():
             first, _ = await call(core, "all")  # takes the lazy snapshots of past periods
