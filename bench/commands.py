@@ -31,7 +31,7 @@ import aiosqlite
 import asyncpg  # type: ignore[import-untyped]
 
 from bench.common import SEED, BenchDb, append_results, pct, pg_available
-from bench.seed import seed
+from bench.seed import seed, seeded_locale
 from bot.app import settle_heap
 from bot.clock import FixedClock
 from bot.core import Core
@@ -101,7 +101,13 @@ def core_runner(core: Core) -> Callable[[str, int], Awaitable[None]]:
     bad: Counter[str] = Counter()
 
     async def run_one(kind: str, person: int) -> None:
-        actor = Actor("test", "W1", f"U{person:06d}", display_name=f"person {person}")
+        actor = Actor(
+            "test",
+            "W1",
+            f"U{person:06d}",
+            display_name=f"person {person}",
+            locale=seeded_locale(person),
+        )
         channel = person % CHANNELS
         place = Place("test", "W1", f"C{channel:05d}", channel_name=f"study-{channel}")
         reply = await core.handle_text(actor, place, line_for(kind, person, cur))

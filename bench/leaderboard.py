@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 
 from bench.commands import PNG_STUB
 from bench.common import SEED, BenchDb, append_results, pct, peak_rss_mb, pg_available
-from bench.seed import seed
+from bench.seed import seed, seeded_locale
 from bot.app import settle_heap
 from bot.clock import FixedClock
 from bot.core import Core
@@ -64,7 +64,14 @@ def no_pictures() -> Iterator[None]:
 def member(i: int) -> Actor:
     """Seeded person ``i`` as an admin (``/leaderboard`` is for admins): their own line is
     recomputed on every call, as it would be for a member who runs it."""
-    return Actor("test", "W1", f"U{i:06d}", display_name=f"person {i}", is_admin=True)
+    return Actor(
+        "test",
+        "W1",
+        f"U{i:06d}",
+        display_name=f"person {i}",
+        locale=seeded_locale(i),
+        is_admin=True,
+    )
 
 
 async def call(core: Core, view: str, actor: Actor = ADMIN) -> tuple[float, int]:
