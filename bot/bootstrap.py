@@ -17,6 +17,15 @@ from curriculum import load_curriculum
 log = logging.getLogger(__name__)
 
 
+def open_database(settings: Settings) -> Database:
+    return Database(
+        settings.database_url,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+    )
+
+
 async def build_core(
     settings: Settings, *, clock: Clock | None = None, upgrade: bool = True
 ) -> Core:
@@ -25,7 +34,7 @@ async def build_core(
     A broken curriculum file raises ``CurriculumError`` before anything else starts.
     """
     curriculum = load_curriculum(settings.curriculum_file)
-    db = Database(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    db = open_database(settings)
     if upgrade:
         try:
             await db.upgrade()

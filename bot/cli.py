@@ -121,10 +121,11 @@ def _curriculum(args: argparse.Namespace) -> int:
 
 
 async def _db_upgrade(settings: Settings) -> int:
-    from bot.db import Database, DatabaseUnavailable
+    from bot.bootstrap import open_database
+    from bot.db import DatabaseUnavailable
     from bot.db.engine import redact_url
 
-    db = Database(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    db = open_database(settings)
     try:
         await db.upgrade()
     except DatabaseUnavailable as exc:

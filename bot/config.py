@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     log_format: str = "text"  # "json": one JSON object per line (bot/logging_setup.py)
     output_dir: Path = Path("skilltree-out")
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
+    # Connections kept open, and how many more a burst may open (closed again after it).
+    database_pool_size: int = Field(default=10, ge=1, le=1000)
+    database_max_overflow: int = Field(default=10, ge=0, le=1000)
 
     # HTTP server (Slack's endpoint, health checks)
     port: int = Field(default=3000, ge=0, le=65535)  # 0: any free port (tests)

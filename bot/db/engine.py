@@ -41,6 +41,7 @@ PING_AFTER_IDLE_S = 1.0
 # asyncpg raises its own errors, unwrapped, when a connection cannot be opened (no such
 # database, authentication); statement errors arrive wrapped in SQLAlchemy's DBAPIError.
 _UNAVAILABLE: tuple[type[BaseException], ...] = (
+    sa_exc.TimeoutError,  # every pooled connection busy for the whole pool timeout
     OperationalError,
     InterfaceError,
     OSError,
@@ -72,6 +73,9 @@ class Database:
         url: str,
         *,
         busy_timeout_ms: int = 30_000,
+        pool_size: int = 10,
+        max_overflow: int = 10,
+        pool_timeout: float = 30.0,
         echo: bool = False,
         connect_args: dict[str, Any] | None = None,
     ) -> None:
@@ -86,6 +90,10 @@ class Database:
             else:
                 Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"].setdefault("timeout", busy_timeout_ms / 1000)
+        if kwargs.get("poolclass") is not StaticPool:
+            # Kept open rather than opened per burst: a new PostgreSQL connection costs tens
+            # of milliseconds, which the command that waits for it would show.
+            kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout)
         self.engine = create_async_engine(self.url, **kwargs)
 
         @event.listens_for(self.engine.sync_engine, "before_cursor_execute")

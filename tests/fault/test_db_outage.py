@@ -174,3 +174,20 @@ def test_startup_on_an_unreachable_database_exits_with_a_clear_error(tmp_path: P
     assert "cannot reach" in proc.stderr and "127.0.0.1" in proc.stderr, proc.stderr
     assert "s3cret" not in proc.stderr + proc.stdout  # the password stays secret
     assert "Traceback" not in proc.stderr
+
+
+async def test_every_connection_busy_gives_the_apology_not_an_internal_error(
+    tmp_path: Path, curriculum: Curriculum
+) -> None:
+    db = Database(
+        f"sqlite+aiosqlite:///{tmp_path / 'busy.db'}", pool_size=1, max_overflow=0, pool_timeout=0.3
+    )
+    await db.upgrade()
+    core = Core(curriculum=curriculum, db=db, clock=FixedClock(START))
+    try:
+        async with db.engine.connect():  # the only connection, held
+            reply = await core.handle_text(ALICE, STUDY, "/path mlops")
+        assert reply.is_error and reply.text == APOLOGY, reply.text
+        assert not (await core.handle_text(ALICE, STUDY, "/path mlops")).is_error  # free again
+    finally:
+        await db.close()
