@@ -511,6 +511,25 @@ MESSAGES: dict[str, L] = {
         "Press Done when you finish a step; `/reminders` changes your weekly reminder.",
         "完成一步后点「完成」；用 `/reminders` 修改每周提醒。",
     ),
+    # the console adapter's own lines (switching who types, where, in which language)
+    "console.welcome": L(
+        "skilltree console — type /help, or quit to leave.",
+        "skilltree 控制台 — 输入 /help 查看命令，输入 quit 退出。",
+    ),
+    "console.no_button": L(
+        "! There is no button {n}; choose 1–{count}.",
+        "! 没有第 {n} 个按钮；请选择 1–{count}。",
+    ),
+    "console.user": L("(you are now {user})", "（你现在是 {user}）"),
+    "console.in_dm": L("(now in a DM)", "（现在在私信中）"),
+    "console.in_channel": L("(now in #{channel})", "（现在在 #{channel}）"),
+    "console.admin_on": L("(admin on)", "（管理员：开）"),
+    "console.admin_off": L("(admin off)", "（管理员：关）"),
+    "console.language": L("(language en)", "（语言：中文）"),
+    "console.meta_help": L(
+        "! Console commands: :user NAME, :channel NAME|dm, :admin on|off, :lang en|zh",
+        "! 控制台命令：:user 名字、:channel 频道名|dm、:admin on|off、:lang en|zh",
+    ),
 }
 
 WEEKDAYS: dict[str, tuple[str, ...]] = {

@@ -16,6 +16,7 @@ from typing import TextIO
 
 from adapters.console.render import render_text
 from bot.core import Core
+from bot.i18n import tr
 from bot.types import Actor, Button, Place, Reply, normalize_locale
 
 PLATFORM = "console"
@@ -67,7 +68,7 @@ class ConsoleAdapter:
     async def run(self) -> None:
         interactive = self.stdin.isatty()
         if interactive:
-            self._write("skilltree console — type /help, or quit to leave.")
+            self._write(self._t("console.welcome"))
         while True:
             if interactive:
                 self.stdout.write(self._prompt())
@@ -91,7 +92,7 @@ class ConsoleAdapter:
         if line.isdigit() and self._buttons:
             index = int(line) - 1
             if not 0 <= index < len(self._buttons):
-                return f"! There is no button {line}; choose 1–{len(self._buttons)}."
+                return self._t("console.no_button", n=line, count=len(self._buttons))
             button = self._buttons[index]
             reply = await self.core.handle_text(
                 self.actor, self.place, f"/{button.command} {button.args}", source="button"
@@ -112,22 +113,28 @@ class ConsoleAdapter:
         path.write_bytes(data)
         return path
 
+    def _t(self, key: str, **kwargs: object) -> str:
+        """The console's own lines, in the language of whoever is typing."""
+        return tr(self.actor.locale, key, **kwargs)
+
     def _meta(self, command: str) -> str:
         name, _, arg = command.strip().partition(" ")
         arg = arg.strip()
         if name == "user" and arg:
             self.actor = replace(self.actor, user_id=arg, display_name=arg)
-            return f"(you are now {arg})"
+            return self._t("console.user", user=arg)
         if name == "channel" and arg:
             self.place = self._place(arg)
-            return f"(now in {'a DM' if self.place.is_dm else '#' + arg.lstrip('#')})"
+            if self.place.is_dm:
+                return self._t("console.in_dm")
+            return self._t("console.in_channel", channel=arg.lstrip("#"))
         if name == "admin" and arg in ("on", "off"):
             self.actor = replace(self.actor, is_admin=arg == "on")
-            return f"(admin {arg})"
+            return self._t(f"console.admin_{arg}")
         if name in ("lang", "locale") and arg:
             self.actor = replace(self.actor, locale=normalize_locale(arg))
-            return f"(language {self.actor.locale})"
-        return "! Console commands: :user NAME, :channel NAME|dm, :admin on|off, :lang en|zh"
+            return self._t("console.language")
+        return self._t("console.meta_help")
 
     def write(self, text: str) -> None:
         """Print a block (a reply, or a prompt from the scheduler) followed by a blank line."""

@@ -78,10 +78,20 @@ async def test_meta_user_switches_who_is_typing(console):
 
 
 async def test_meta_lang_switches_to_chinese(console):
-    assert await console.handle_line(":lang zh") == "(language zh)"
+    assert await console.handle_line(":lang zh") == "（语言：中文）"
     out = await console.handle_line("/path mlops")
     assert "欢迎加入⚙️ MLOps 工程路线！" in out
     assert await console.handle_line(":lang en") == "(language en)"
+
+
+async def test_the_consoles_own_lines_follow_the_language(console):
+    await console.handle_line(":lang zh")
+    assert await console.handle_line(":channel dm") == "（现在在私信中）"
+    assert await console.handle_line(":user bob") == "（你现在是 bob）"
+    assert await console.handle_line(":admin on") == "（管理员：开）"
+    assert (await console.handle_line(":bogus")).startswith("! 控制台命令：")
+    await console.handle_line("/path")  # a reply with buttons
+    assert (await console.handle_line("9")).startswith("! 没有第 9 个按钮")
 
 
 async def test_meta_channel_admin_and_unknown(console):
