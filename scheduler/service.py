@@ -313,6 +313,12 @@ class PromptService:
                 nudges.setdefault(nudge.user_id, []).append(nudge.id)
 
         async def work() -> AsyncIterator[Job]:
+            # The few first: a group's prompt (one message for everyone in it, at its hour)
+            # and the nudges an admin asked for must not wait behind a fan-out of thousands.
+            for cid in channel_ids:
+                yield partial(self._channel_guarded, cid, at, report)
+            for ids in nudges.values():
+                yield partial(self._nudges, ids, at, report)
             async for page in self._due_user_ids(at, platforms):
                 for uid in page:
                     snooze_too = uid in snoozed
@@ -320,10 +326,6 @@ class PromptService:
                     yield partial(self._person, uid, True, snooze_too, at, report)
             for uid in sorted(snoozed):  # snoozed people whose weekly one is not due
                 yield partial(self._person, uid, False, True, at, report)
-            for cid in channel_ids:
-                yield partial(self._channel_guarded, cid, at, report)
-            for ids in nudges.values():
-                yield partial(self._nudges, ids, at, report)
 
         await self._drain(work(), report)
         if not self._stopping:

@@ -269,3 +269,16 @@ async def test_one_broken_row_does_not_stop_the_others(core, person, service, no
     assert [s.to for s in notifier.sent] == ["user:bob"]
     assert report.errors == 1
     assert "stays due for the next tick" in caplog.text
+
+
+async def test_the_group_prompt_does_not_wait_behind_the_personal_reminders(
+    person, make_service, notifier
+):
+    """A channel's prompt is one message to the whole group at its hour; in a fan-out of
+    thousands of reminders it goes out first, not minutes later after all of them."""
+    for i in range(12):
+        await enrol(person, f"p{i}", channel="study")
+    await tick(make_service(concurrency=1), MON)
+    sent = [s.to for s in notifier.sent]
+    assert sent[0] == "channel:study", " ".join(sent)
+    assert sorted(sent[1:]) == sorted(f"user:p{i}" for i in range(12))
