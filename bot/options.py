@@ -108,8 +108,9 @@ class CommandSpec:
     admin_only: bool = False
     examples: tuple[str, ...] = field(default_factory=tuple)
     # Whether a call with these options usually only reads (``/progress``, bare ``/path``):
-    # on SQLite it then runs beside the writer instead of waiting for it. Only a hint: a call
-    # that writes after all is stopped before the write and run again as a normal one.
+    # it then runs beside SQLite's writer instead of waiting for it, and takes no row lock on
+    # PostgreSQL. Only a hint: a call that writes after all is stopped before the write and
+    # run again as a normal one (``Database.reading``).
     reads: Callable[[Mapping[str, Any]], bool] = never
 
     def option(self, name: str) -> OptionSpec | None:
