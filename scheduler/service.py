@@ -28,9 +28,10 @@ then leaves the queue (``delivered_at``) whatever the outcome, which the Deliver
 A person who caught up meanwhile, or was nudged by another group within the cooldown, gets
 nothing.
 
-**Leaderboard history**: each tick freezes the winners of finished weeks and months
-(``snapshot_closed_periods``) for every study group whose week or month changed since this
-process last did so, so ``/leaderboard history`` is complete even if nobody asked for a board.
+**Leaderboard history**: each tick freezes the winners of finished weeks and months for every
+study group whose week or month changed since this process last did so (ranked beside the
+writer by ``plan_snapshots``, saved by ``save_snapshots``), so ``/leaderboard history`` is
+complete even if nobody asked for a board.
 """
 
 from __future__ import annotations
@@ -66,7 +67,12 @@ from bot.logging_setup import RedactingFilter
 from bot.pace import local_date, path_status, person_zone
 from bot.ports import ChannelTarget, DeliveryError, Notifier, UserTarget
 from bot.services import leaderboard, store
-from bot.services.leaderboard import mark_nudges_delivered, period_of, snapshot_closed_periods
+from bot.services.leaderboard import (
+    mark_nudges_delivered,
+    period_of,
+    plan_snapshots,
+    save_snapshots,
+)
 from bot.timing import iso_period, next_weekly, quiet_end_at
 from bot.types import Reply
 from scheduler.render import (
@@ -818,13 +824,17 @@ class PromptService:
             mark = (period_of("week", settled, tz).key, period_of("month", settled, tz).key)
             if self._snapshot_marks.get(channel_id) == mark:
                 continue
-            async with self._transaction() as session:
+            # Ranking a big group takes seconds and only reads: it is done beside SQLite's
+            # writer, and only the saving of the winners takes a writer's turn.
+            async with self.core.db.reading() as session:
                 channel = await session.get(Channel, channel_id)
                 if channel is None:
                     continue
-                saved = await snapshot_closed_periods(
-                    session, self.core.curriculum, channel, settled
-                )
+                plan = await plan_snapshots(session, self.core.curriculum, channel, settled)
+            saved: list[tuple[str, str]] = []
+            if plan.winners:
+                async with self._transaction() as session:
+                    saved = await save_snapshots(session, plan, settled)
             self._snapshot_marks[channel_id] = mark
             report.snapshots += [f"channel:{channel_id}:{kind}:{key}" for kind, key in saved]
         if report.snapshots:

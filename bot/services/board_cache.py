@@ -147,6 +147,7 @@ class BoardCache:
         self.margin = margin
         self.max_groups = max_groups
         self._kept: OrderedDict[int, GroupBoards] = OrderedDict()
+        self._plans: dict[int, lb.SnapshotPlan] = {}  # ranked winners awaiting a writer's turn
         self.computed = 0  # full computations, for benchmarks and tests
 
     async def get(
@@ -178,29 +179,49 @@ class BoardCache:
                 kept = kept.updated(self.curriculum, changed, fresh, now)
                 self._keep(kept)
             if freeze and not kept.frozen:
-                await lb.snapshot_closed_periods(session, self.curriculum, channel, now)
+                await self._freeze(session, channel, now)
                 kept = replace(kept, frozen=True)
                 self._keep(kept)
             self._kept.move_to_end(channel.id)
             return kept, True
         members = await lb.load_members(session, channel)
-        if freeze:
-            await lb.snapshot_closed_periods(
-                session, self.curriculum, channel, now, members=members
-            )
         boards = await compute(session, self.curriculum, channel, now, members=members)
-        boards = replace(boards, frozen=freeze)
         self.computed += 1
         self._keep(boards)
+        if freeze:
+            await self._freeze(session, channel, now, members)
+            boards = replace(boards, frozen=True)
+            self._keep(boards)
         return boards, False
+
+    async def _freeze(
+        self,
+        session: AsyncSession,
+        channel: Channel,
+        now: datetime,
+        members: list[lb.MemberData] | None = None,
+    ) -> None:
+        """Save the winners of the periods that closed. In a unit of work that only reads
+        (``Database.reading``) the save stops it (``WriteNeeded``) and the command is redone
+        as a writing one; the boards and the ranked winners are kept for that redo, so the
+        writer's turn only saves them instead of ranking the whole group again."""
+        plan = self._plans.pop(channel.id, None)
+        if plan is None or not plan.fits(channel, now):
+            plan = await lb.plan_snapshots(session, self.curriculum, channel, now, members=members)
+        if plan.winners and session.info.get("reading"):
+            self._plans[channel.id] = plan
+        await lb.save_snapshots(session, plan, now)
+        self._plans.pop(channel.id, None)
 
     def forget(self, channel_id: int | None = None) -> None:
         """Drop a group's kept boards (every group's when None): the next call computes
         afresh, as after a restart."""
         if channel_id is None:
             self._kept.clear()
+            self._plans.clear()
         else:
             self._kept.pop(channel_id, None)
+            self._plans.pop(channel_id, None)
 
     def _keep(self, boards: GroupBoards) -> None:
         if boards.members < self.min_members:

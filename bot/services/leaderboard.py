@@ -518,7 +518,34 @@ async def member_ids(session: AsyncSession, channel_id: int) -> list[int]:
 # --- snapshots ----------------------------------------------------------------------------
 
 
-async def snapshot_closed_periods(
+@dataclass(frozen=True, slots=True)
+class SnapshotPlan:
+    """The top three of each finished period a group has no snapshot of yet, ranked but not
+    saved: ranking a big group is seconds of work that needs only reads, so it can be done
+    outside the writer's turn and saved in a short one (``save_snapshots``)."""
+
+    channel_id: int
+    winners: tuple[tuple[Period, tuple[Entry, ...]], ...]
+    # What the plan was made for: the group's zone and last reset, and the periods current
+    # then (a plan is only good while none of these changed).
+    basis: tuple[str | None, datetime | None, str, str]
+
+    def fits(self, channel: Channel, now: datetime) -> bool:
+        return self.basis == _snapshot_basis(channel, now)
+
+
+def _snapshot_basis(
+    channel: Channel, now: datetime
+) -> tuple[str | None, datetime | None, str, str]:
+    return (
+        channel.timezone,
+        channel.leaderboard_reset_at,
+        period_of("week", now, channel.timezone).key,
+        period_of("month", now, channel.timezone).key,
+    )
+
+
+async def plan_snapshots(
     session: AsyncSession,
     curriculum: Curriculum,
     channel: Channel,
@@ -526,14 +553,12 @@ async def snapshot_closed_periods(
     *,
     anonymous_label: str = "anonymous #{k}",
     members: list[MemberData] | None = None,
-) -> list[tuple[str, str]]:
-    """Save the top three of every finished week and month that has none yet.
+) -> SnapshotPlan:
+    """Rank every finished week and month of ``channel`` that has no snapshot yet; reads only.
 
     Only periods in which someone completed a chapter can have winners, so those are the only
     candidates; that keeps the work proportional to the data, however long the bot was off.
-    Safe to call concurrently (inserts skip rows another call already wrote). Returns the
-    (kind, key) pairs it saved. ``members``: when the caller already loaded them.
-    """
+    ``members``: when the caller already loaded them."""
     if members is None:
         members = await load_members(session, channel)
     since = channel.leaderboard_reset_at
@@ -577,15 +602,23 @@ async def snapshot_closed_periods(
         since=since,
         anonymous_label=anonymous_label,
     )
+    winners = tuple(
+        (period, tuple(ranked[:TOP])) for period, ranked in zip(todo, boards, strict=True) if ranked
+    )
+    return SnapshotPlan(channel.id, winners, _snapshot_basis(channel, now))
+
+
+async def save_snapshots(
+    session: AsyncSession, plan: SnapshotPlan, now: datetime
+) -> list[tuple[str, str]]:
+    """Save a plan's winners. Safe to call concurrently, and again (inserts skip the rows
+    another call already wrote). Returns the (kind, key) pairs it saved."""
     saved: list[tuple[str, str]] = []
-    for period, ranked in zip(todo, boards, strict=True):
-        entries = ranked[:TOP]
-        if not entries:
-            continue
+    for period, entries in plan.winners:
         stmt = dialect_insert(session, LeaderboardSnapshot).values(
             [
                 {
-                    "channel_id": channel.id,
+                    "channel_id": plan.channel_id,
                     "period_kind": period.kind,
                     "period_key": period.key,
                     "rank": e.rank,
@@ -605,6 +638,23 @@ async def snapshot_closed_periods(
         )
         saved.append((period.kind, period.key))
     return saved
+
+
+async def snapshot_closed_periods(
+    session: AsyncSession,
+    curriculum: Curriculum,
+    channel: Channel,
+    now: datetime,
+    *,
+    anonymous_label: str = "anonymous #{k}",
+    members: list[MemberData] | None = None,
+) -> list[tuple[str, str]]:
+    """Save the top three of every finished week and month that has none yet, in the
+    caller's unit of work (``plan_snapshots`` then ``save_snapshots``)."""
+    plan = await plan_snapshots(
+        session, curriculum, channel, now, anonymous_label=anonymous_label, members=members
+    )
+    return await save_snapshots(session, plan, now)
 
 
 async def history(

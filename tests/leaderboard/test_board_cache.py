@@ -136,3 +136,29 @@ async def test_a_new_display_name_shows_at_once_on_a_kept_board(core, clock, per
     renamed = Actor("test", "W1", "carol", display_name="Carol R.")
     assert not (await core.handle_text(renamed, p["carol"].place, "/next")).is_error
     assert board_names(await p["boss"]("/leaderboard week"))[0] == "Carol R."
+
+
+async def test_a_new_weeks_winners_are_ranked_outside_the_writers_turn(
+    core, clock, person, kept, monkeypatch
+):
+    """The first /leaderboard of a week must save last week's winners. It ranks them once, in
+    the unit of work that only reads; the redo as a writer just saves what was ranked."""
+    from bot.services import leaderboard as lb
+
+    plans: list[bool] = []
+    real = lb.plan_snapshots
+
+    async def recorded(session, *args, **kwargs):  # type: ignore[no-untyped-def]
+        plans.append(bool(session.info.get("reading")))
+        return await real(session, *args, **kwargs)
+
+    monkeypatch.setattr(lb, "plan_snapshots", recorded)
+    p = await seed_group(clock, person)
+    clock.set(utc(2027, 3, 7, 23))  # Sunday of W09: nothing has closed since the group began
+    assert board_names(await p["boss"]("/leaderboard week"))
+    plans.clear()
+    clock.set(utc(2027, 3, 11, 12))  # W10: W09 has closed
+    assert board_names(await p["boss"]("/leaderboard week")) == ["alice"]
+    assert plans == [core.db.concurrent_reads]  # ranked once, beside the writer
+    history = flat(await p["boss"]("/leaderboard history"))
+    assert "2027-W09" in history and "carol" in history

@@ -37,15 +37,22 @@ async def winners(core) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def snapshot_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def reading() -> list[bool]:
+    """For each ranking of closed periods: whether it ran in a unit of work that only reads."""
+    return []
+
+
+@pytest.fixture
+def snapshot_calls(monkeypatch: pytest.MonkeyPatch, reading: list[bool]) -> list[str]:
     calls: list[str] = []
-    real = service_module.snapshot_closed_periods
+    real = service_module.plan_snapshots
 
     async def counting(session, curriculum, channel, now, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(channel.external_id)
+        reading.append(bool(session.info.get("reading")))
         return await real(session, curriculum, channel, now, **kwargs)
 
-    monkeypatch.setattr(service_module, "snapshot_closed_periods", counting)
+    monkeypatch.setattr(service_module, "plan_snapshots", counting)
     return calls
 
 
@@ -79,3 +86,14 @@ async def test_closed_weeks_are_saved_by_the_tick_without_anyone_asking(
     report = await tick(service, utc(2027, 4, 1, 0, 5))
     assert "month:2027-03" in [s.split(":", 2)[2] for s in report.snapshots]
     assert (await winners(core))["month 2027-03"] == ["alice", "carol", "bob"]
+
+
+async def test_the_tick_ranks_closed_weeks_beside_the_writer(
+    core, clock, person, make_service, snapshot_calls, reading
+):
+    """Ranking a big group takes seconds: the tick does it in a unit of work that only reads,
+    and takes a writer's turn just to save the winners."""
+    await seed_group(clock, person)
+    await tick(make_service(), utc(2027, 3, 14, 20, 0))
+    assert await winners(core) == {"week 2027-W09": ["carol", "bob", "dave"]}
+    assert snapshot_calls and reading == [core.db.concurrent_reads] * len(snapshot_calls)
