@@ -35,6 +35,7 @@ from bot.app import settle_heap
 from bot.clock import FixedClock
 from bot.core import Core
 from bot.handlers import leaderboard as lb_handlers
+from bot.i18n import tr
 from bot.types import Actor, Place
 from curriculum import load_curriculum
 
@@ -44,6 +45,7 @@ VIEWS = ("week", "month", "all")
 TARGET_P99_MS = 30.0
 ADMIN = Actor("test", "W1", "ADMIN", display_name="admin", is_admin=True)
 PLACE = Place("test", "W1", "C00000", channel_name="study-0")
+EMPTY = (tr("en", "lb.empty"), tr("zh", "lb.empty"))  # a board with nobody on it
 
 
 @contextlib.contextmanager
@@ -79,8 +81,11 @@ async def call(core: Core, view: str, actor: Actor = ADMIN) -> tuple[float, int]
     reply = await core.handle_text(actor, PLACE, f"/leaderboard {view}")
     ms = (time.perf_counter() - t0) * 1000
     assert not reply.is_error, reply.text
+    if reply.text in EMPTY:
+        return ms, 0
     lines = reply.text.splitlines()
-    more = re.search(r"and (\d+) more", lines[-1]) if lines else None
+    # "…and 2642 more" / "……还有 2642 人": a fifth of the seeded members read Chinese.
+    more = re.search(r"(?:and|还有) (\d+) (?:more|人)", lines[-1]) if lines else None
     ranked = len(lines) - 1 + int(more.group(1)) if more else len(lines)  # chat shows 15
     return ms, ranked
 
@@ -211,17 +216,6 @@ async def bench_backend(
                 f"{done_rate:g}/s: p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {max(times):.0f} ms "
                 f"— target p99 ≤ {TARGET_P99_MS:.0f} ms {verdict}"
             )
-            first, dones = await new_week(core, rng)
-            print(
-                f"  new week: first call {first:.0f} ms; {len(dones)} /done beside it, "
-                f"p50 {pct(dones, 50):.0f} ms, max {max(dones):.0f} ms",
-                flush=True,
-            )
-            lines.append(
-                f"{backend} a week later: the first /leaderboard (boards recomputed, last "
-                f"week's winners ranked and saved) {first:.0f} ms; {len(dones)} /done by other "
-                f"members meanwhile: p50 {pct(dones, 50):.0f} ms, max {max(dones):.0f} ms"
-            )
         if real:
             for view in real:
                 ms, ranked = await call(core, view)
@@ -233,6 +227,18 @@ async def bench_backend(
                     f"PNG of the top {drawn} rows): {ms:.0f} ms, one call; "
                     f"peak RSS so far {peak_rss_mb():.0f} MB"
                 )
+        with no_pictures():  # last: it moves the clock a week on
+            first, dones = await new_week(core, rng)
+            print(
+                f"  new week: first call {first:.0f} ms; {len(dones)} /done beside it, "
+                f"p50 {pct(dones, 50):.0f} ms, max {max(dones):.0f} ms",
+                flush=True,
+            )
+            lines.append(
+                f"{backend} a week later: the first /leaderboard (boards recomputed, last "
+                f"week's winners ranked and saved) {first:.0f} ms; {len(dones)} /done by other "
+                f"members meanwhile: p50 {pct(dones, 50):.0f} ms, max {max(dones):.0f} ms"
+            )
     finally:
         await bdb.close()
     return lines
