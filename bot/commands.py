@@ -169,6 +169,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
             "/reminders quiet:22:00-07:00",
             "/reminders off",
         ),
+        # Showing the settings only reads; any other action or option saves them.
+        reads=lambda options: (
+            set(options) <= {"action"} and options.get("action") in (None, "show")
+        ),
     ),
     CommandSpec(
         "privacy",

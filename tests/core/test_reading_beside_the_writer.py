@@ -47,7 +47,7 @@ async def test_reads_answer_while_a_write_is_in_progress(file_core: Core) -> Non
     writer = asyncio.create_task(long_write())
     await held.wait()
     try:
-        for line in ("/progress", "/next", "/path"):
+        for line in ("/progress", "/next", "/path", "/reminders", "/reminders show"):
             reply = await asyncio.wait_for(file_core.handle_text(ALICE, STUDY, line), 10)
             assert not reply.is_error, (line, reply.text)
         done = asyncio.create_task(file_core.handle_text(ALICE, STUDY, "/done"))
