@@ -90,10 +90,14 @@ class Database:
             else:
                 Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"].setdefault("timeout", busy_timeout_ms / 1000)
+        # Units of work wait for a connection in the order they asked (``_connection_turn``).
+        self._gate: asyncio.Semaphore | None = None
+        self._gate_timeout = pool_timeout
         if kwargs.get("poolclass") is not StaticPool:
             # Kept open rather than opened per burst: a new PostgreSQL connection costs tens
             # of milliseconds, which the command that waits for it would show.
             kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout)
+            self._gate = asyncio.Semaphore(pool_size + max_overflow)
         self.engine = create_async_engine(self.url, **kwargs)
 
         @event.listens_for(self.engine.sync_engine, "before_cursor_execute")
@@ -174,11 +178,35 @@ class Database:
                 raise sa_exc.InvalidatePoolError(str(exc)) from exc
 
     @contextlib.asynccontextmanager
+    async def _connection_turn(self) -> AsyncIterator[None]:
+        """Wait for one of the pool's connections in arrival order. The pool alone lets a
+        newcomer take a connection just freed ahead of those already waiting: under a burst
+        half the commands got one at once and the rest waited seconds (p99 2.4 s at p50 0)."""
+        if self._gate is None:
+            yield
+            return
+        try:
+            async with asyncio.timeout(self._gate_timeout):
+                await self._gate.acquire()
+        except TimeoutError:
+            raise DatabaseUnavailable("every connection stayed busy for the pool timeout") from None
+        try:
+            yield
+        finally:
+            self._gate.release()
+
+    @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: commits on success, rolls back on any error; nothing half-done."""
+        # SQLite's writer turn first: a write waiting for it holds no connection meanwhile.
         lock = self._writer if self._writer is not None else contextlib.nullcontext()
         with _unavailable_as_ours():
-            async with lock, self._sessions() as session, session.begin():
+            async with (
+                lock,
+                self._connection_turn(),
+                self._sessions() as session,
+                session.begin(),
+            ):
                 yield session
 
     @contextlib.asynccontextmanager
@@ -193,7 +221,7 @@ class Database:
                 yield session
             return
         with _unavailable_as_ours():
-            async with self._read_sessions() as session, session.begin():
+            async with self._connection_turn(), self._read_sessions() as session, session.begin():
                 session.info["reading"] = True
                 yield session
 
