@@ -25,7 +25,7 @@ from typing import Any
 from bench.common import SEED, machine
 from bot import pictures
 from bot.i18n import tr
-from bot.pace import fmt_days, pace_phrase, path_status
+from bot.pace import fmt_days, path_status, tree_caption
 from curriculum import Curriculum, load_curriculum
 
 START = datetime(2027, 3, 1, tzinfo=UTC)
@@ -52,15 +52,7 @@ def tree_models(
             states = {c: s for c in curriculum.chapters if (s := rng.choice(STATES)) is not None}
         now = START + timedelta(days=rng.randrange(1, 60))
         status = path_status(path, states, START, now, "UTC")
-        caption = tr(
-            locale,
-            "lb.tree_caption",
-            days=fmt_days(status.days_done),
-            total=status.total_days,
-            steps=status.steps_done,
-            step_total=len(status.steps),
-            pace=pace_phrase(locale, status.pace),
-        )
+        caption = tree_caption(locale, status)
         out.append(pictures.tree_model(curriculum, status, states, locale=locale, caption=caption))
     return out
 

@@ -127,6 +127,19 @@ def pace_phrase(locale: str, pace: Pace) -> str:
     return tr(locale, f"pace.{pace.kind}")
 
 
+def tree_caption(locale: str, status: PathStatus) -> str:
+    """The line under a skill-tree picture: study days, steps and pace."""
+    return tr(
+        locale,
+        "lb.tree_caption",
+        days=fmt_days(status.days_done),
+        total=status.total_days,
+        steps=status.steps_done,
+        step_total=len(status.steps),
+        pace=pace_phrase(locale, status.pace),
+    )
+
+
 def local_date(instant: datetime, tz: str | None) -> date:
     return instant.astimezone(ZoneInfo(tz or "UTC")).date()
 

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core import Core
 from bot.db.models import Channel
 from bot.i18n import tr
-from bot.pace import fmt_days, pace_phrase
+from bot.pace import fmt_days, tree_caption
 from bot.pictures import cjk_font_path, skill_tree_png, tree_model
 from bot.services import leaderboard as lb
 from bot.services import store
@@ -189,15 +189,7 @@ class LeaderboardSite:
                 states = await store.chapter_states(session, leader[0].user_id)
         if status is None:
             raise web.HTTPNotFound()
-        caption = tr(
-            locale,
-            "lb.tree_caption",
-            days=fmt_days(status.days_done),
-            total=status.total_days,
-            steps=status.steps_done,
-            step_total=len(status.steps),
-            pace=pace_phrase(locale, status.pace),
-        )
+        caption = tree_caption(locale, status)
         model = tree_model(self.core.curriculum, status, states, locale=locale, caption=caption)
         png = await skill_tree_png(model)
         return web.Response(

@@ -14,7 +14,7 @@ from bot.context import Ctx
 from bot.db.models import Channel, LeaderboardSnapshot, Membership
 from bot.errors import UserError
 from bot.i18n import tr
-from bot.pace import PathStatus, fmt_days, pace_phrase
+from bot.pace import PathStatus, fmt_days, tree_caption
 from bot.pictures import (
     BoardRow,
     board_model,
@@ -287,15 +287,7 @@ async def progress_picture(
     if states is None:
         states = await store.chapter_states(ctx.session, user_id or ctx.user.id)
     locale = picture_locale(ctx)
-    caption = tr(
-        locale,
-        "lb.tree_caption",
-        days=fmt_days(status.days_done),
-        total=status.total_days,
-        steps=status.steps_done,
-        step_total=len(status.steps),
-        pace=pace_phrase(locale, status.pace),
-    )
+    caption = tree_caption(locale, status)
     model = tree_model(ctx.core.curriculum, status, states, locale=locale, caption=caption)
     alt = ctx.t("lb.tree_alt")
 
