@@ -39,14 +39,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import Core
@@ -172,6 +172,18 @@ class _Decision:
 
 
 _TOKENS = RedactingFilter()  # token shapes only: the logging filter adds the settings' secrets
+
+
+def _reminders_on(*columns: Any, platforms: Collection[str] | None) -> Select[Any]:
+    """``columns`` of the reminders that are on, of people enrolled in a path, on
+    ``platforms`` (all when None): what every due and snooze query starts from."""
+    stmt = (
+        select(*columns)
+        .join(User, User.id == ReminderPref.user_id)
+        .join(Enrollment, Enrollment.user_id == ReminderPref.user_id)
+        .where(ReminderPref.enabled.is_(True))
+    )
+    return stmt if platforms is None else stmt.where(User.platform.in_(platforms))
 
 
 def _safe(message: str) -> str:
@@ -846,14 +858,10 @@ class PromptService:
         self, session: AsyncSession, at: datetime, platforms: set[str] | None
     ) -> list[ReminderPref]:
         stmt = (
-            select(ReminderPref)
-            .join(User, User.id == ReminderPref.user_id)
-            .join(Enrollment, Enrollment.user_id == ReminderPref.user_id)
-            .where(ReminderPref.enabled.is_(True), ReminderPref.next_due_at <= at)
+            _reminders_on(ReminderPref, platforms=platforms)
+            .where(ReminderPref.next_due_at <= at)
             .order_by(ReminderPref.next_due_at, ReminderPref.user_id)
         )
-        if platforms is not None:
-            stmt = stmt.where(User.platform.in_(platforms))
         return list((await session.execute(stmt)).scalars().all())
 
     async def _due_user_ids(self, at: datetime, platforms: set[str]) -> AsyncIterator[list[int]]:
@@ -863,14 +871,8 @@ class PromptService:
         after: tuple[datetime, int] | None = None
         while True:
             stmt = (
-                select(ReminderPref.next_due_at, ReminderPref.user_id)
-                .join(User, User.id == ReminderPref.user_id)
-                .join(Enrollment, Enrollment.user_id == ReminderPref.user_id)
-                .where(
-                    ReminderPref.enabled.is_(True),
-                    ReminderPref.next_due_at <= at,
-                    User.platform.in_(platforms),
-                )
+                _reminders_on(ReminderPref.next_due_at, ReminderPref.user_id, platforms=platforms)
+                .where(ReminderPref.next_due_at <= at)
                 .order_by(ReminderPref.next_due_at, ReminderPref.user_id)
                 .limit(DUE_PAGE)
             )
@@ -896,14 +898,8 @@ class PromptService:
         self, session: AsyncSession, at: datetime, platforms: set[str]
     ) -> list[int]:
         stmt = (
-            select(ReminderPref.user_id)
-            .join(User, User.id == ReminderPref.user_id)
-            .join(Enrollment, Enrollment.user_id == ReminderPref.user_id)
-            .where(
-                ReminderPref.enabled.is_(True),
-                ReminderPref.snooze_until <= at,
-                User.platform.in_(platforms),
-            )
+            _reminders_on(ReminderPref.user_id, platforms=platforms)
+            .where(ReminderPref.snooze_until <= at)
             .order_by(ReminderPref.user_id)
         )
         return list((await session.execute(stmt)).scalars().all())
