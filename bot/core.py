@@ -21,8 +21,8 @@ from bot.context import Ctx
 from bot.db import Database, DatabaseUnavailable, WriteNeeded
 from bot.directory import Directory
 from bot.errors import UserError
-from bot.handlers.common import chapter_label, path_names
 from bot.i18n import MESSAGES, tr
+from bot.labels import chapter_label, path_names
 from bot.options import CommandSpec, OptionError, clean_text, convert
 from bot.pace import local_date
 from bot.parser import UnknownCommand, find_command, parse_args, split_command

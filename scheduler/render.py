@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.handlers.common import chapter_ids_label
 from bot.i18n import tr
+from bot.labels import chapter_ids_label
 from bot.pace import PathStatus, pace_phrase
 from bot.types import Button, Field, Reply
 from curriculum import Curriculum, Path

@@ -61,8 +61,7 @@ from bot.db.models import (
     ReminderPref,
     User,
 )
-from bot.handlers.admin import NUDGE_COOLDOWN
-from bot.handlers.reminders import SNOOZE
+from bot.labels import NUDGE_COOLDOWN, SNOOZE
 from bot.logging_setup import RedactingFilter
 from bot.pace import local_date, path_status, person_zone
 from bot.ports import ChannelTarget, DeliveryError, Notifier, UserTarget

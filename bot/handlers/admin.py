@@ -8,21 +8,19 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
 
 from sqlalchemy import select
 
 from bot.context import Ctx
 from bot.db.models import AdminLog, Channel, NudgeRequest
 from bot.errors import UserError
-from bot.handlers.common import path_title
 from bot.handlers.leaderboard import group_channel
 from bot.i18n import weekday_name
+from bot.labels import NUDGE_COOLDOWN, path_title
 from bot.pace import pace_phrase
 from bot.services import leaderboard as lb
 from bot.types import Attachment, Button, Field, Reply
 
-NUDGE_COOLDOWN = timedelta(hours=20)  # one nudge a day at most, however often admins press
 CSV_COLUMNS = (
     "user",
     "display_name",

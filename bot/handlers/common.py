@@ -10,6 +10,7 @@ from urllib.parse import quote
 from bot.context import Ctx
 from bot.db.models import User
 from bot.errors import UserError
+from bot.labels import chapter_ids_label, path_names
 from bot.pace import PathStatus, path_status, person_zone
 from bot.services import store
 from bot.suggest import closest
@@ -22,10 +23,6 @@ _CHAPTER_ID = re.compile(
     r"(\d{1,2})\s*$",
     re.IGNORECASE,
 )
-
-
-def path_names(path: Path) -> list[str]:
-    return [path.id, *path.aliases, path.title.zh, path.title.en]
 
 
 def resolve_path(curriculum: Curriculum, raw: str) -> Path:
@@ -89,20 +86,6 @@ def resolve_chapter(curriculum: Curriculum, raw: str) -> Chapter:
     raise UserError("chapter.unknown", suggestions, hint="chapter.format_hint", value=raw)
 
 
-def chapter_label(ch: Chapter, locale: str) -> str:
-    return f"{ch.id} {ch.title.get(locale)}"
-
-
-def chapter_ids_label(ids: list[str]) -> str:
-    """``["1.1","1.2","1.3"]`` → ``1.1–1.3``: the seed's "Ch1-3" row, compactly."""
-    if len(ids) > 2:
-        parts = {i.split(".")[0] for i in ids}
-        nums = [int(i.split(".")[1]) for i in ids]
-        if len(parts) == 1 and nums == list(range(nums[0], nums[0] + len(nums))):
-            return f"{ids[0]}–{ids[-1]}"
-    return ", ".join(ids)
-
-
 def step_line(ctx: Ctx, step: Step, index: int) -> str:
     return ctx.t(
         "step.line",
@@ -111,14 +94,6 @@ def step_line(ctx: Ctx, step: Step, index: int) -> str:
         focus=step.focus.get(ctx.locale),
         days=step.days,
     )
-
-
-def path_title(path: Path, locale: str) -> str:
-    return f"{path.icon} {path.title.get(locale)}".strip()
-
-
-def weeks(days: int) -> int:
-    return max(1, round(days / 7))
 
 
 def chapter_url(ctx: Ctx, ch: Chapter) -> str | None:

@@ -3,15 +3,8 @@
 from __future__ import annotations
 
 from bot.context import Ctx
-from bot.handlers.common import (
-    chapter_label,
-    current_status,
-    path_title,
-    resolve_path,
-    step_buttons,
-    step_line,
-    weeks,
-)
+from bot.handlers.common import current_status, resolve_path, step_buttons, step_line
+from bot.labels import chapter_label, path_title, weeks
 from bot.pace import COVERED
 from bot.services import store
 from bot.types import Button, Field, Reply

@@ -16,6 +16,7 @@ from bot.db.models import Delivery
 from bot.errors import UserError
 from bot.handlers.common import user_timezone
 from bot.i18n import weekday_name
+from bot.labels import SNOOZE
 from bot.options import OptionError, parse_time
 from bot.pace import local_date
 from bot.services import store
@@ -25,7 +26,6 @@ from bot.types import Field, Reply
 DEFAULT_WEEKDAY = 0
 DEFAULT_TIME = "09:00"
 DEFAULT_PAUSE_DAYS = 7
-SNOOZE = timedelta(days=1)
 
 
 async def reminders(ctx: Ctx) -> Reply:
