@@ -32,10 +32,10 @@ import asyncpg  # type: ignore[import-untyped]
 
 from bench.common import SEED, BenchDb, append_results, pct, pg_available
 from bench.seed import seed, seeded_locale
-from bot.app import settle_heap
 from bot.clock import FixedClock
 from bot.core import Core
 from bot.handlers import leaderboard as lb_handlers
+from bot.main.app import settle_heap
 from bot.types import Actor, Place
 from curriculum import Curriculum, load_curriculum
 

@@ -43,11 +43,11 @@ from adapters.slack.client import make_web_client
 from adapters.slack.notifier import SlackNotifier
 from bench.common import SEED, BenchDb, append_results, peak_rss_mb, pg_available
 from bench.seed import seed
-from bot.app import settle_heap
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.core import Core
 from bot.db.models import Delivery, ReminderPref, User
+from bot.main.app import settle_heap
 from curriculum import load_curriculum
 from scheduler.service import PromptService
 from tests.discord.fake_discord import GUILD_ID

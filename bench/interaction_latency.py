@@ -1,5 +1,5 @@
 """How long a person waits for an answer (``Core.handle_text``) while a weekly fan-out runs
-in the same process, against the same database — as ``bot/app.py`` runs them.
+in the same process, against the same database — as ``bot/main/app.py`` runs them.
 
 Open loop: commands arrive at ``--rate`` per second (the /done, /next, /progress, /path mix of
 bench.commands) for ``--seconds``, first with nothing else running (baseline), then while
@@ -31,9 +31,9 @@ from bench.commands import CHANNELS, MIX, core_runner, no_picture
 from bench.common import SEED, BenchDb, append_results, pct, pg_available
 from bench.fanout import DUE, Fakes, discord_http, gated, rss_mb, timeboxed
 from bench.seed import seed
-from bot.app import settle_heap
 from bot.clock import FixedClock
 from bot.core import Core
+from bot.main.app import settle_heap
 from curriculum import load_curriculum
 from tests.discord.fake_discord import GUILD_ID
 

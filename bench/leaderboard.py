@@ -31,11 +31,11 @@ from datetime import UTC, datetime, timedelta
 from bench.commands import PNG_STUB
 from bench.common import SEED, BenchDb, append_results, pct, peak_rss_mb, pg_available
 from bench.seed import seed, seeded_locale
-from bot.app import settle_heap
 from bot.clock import FixedClock
 from bot.core import Core
 from bot.handlers import leaderboard as lb_handlers
 from bot.i18n import tr
+from bot.main.app import settle_heap
 from bot.types import Actor, Place
 from curriculum import load_curriculum
 

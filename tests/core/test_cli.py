@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.main.cli import main
 
 TOKEN_VARS = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")
 
@@ -28,7 +28,7 @@ def skilltree(
     tmp_path: Path, *args: str, stdin: str = "", database_url: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "bot.main.cli", *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -159,7 +159,7 @@ def test_an_unusable_setting_is_named_without_a_traceback_or_its_value(tmp_path:
     env["PORT"] = "not-a-port-s3cr3t"
     env["DISCORD_REQUESTS_PER_SECOND"] = "500"
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "console"],
+        [sys.executable, "-m", "bot.main.cli", "console"],
         input="",
         capture_output=True,
         text=True,

@@ -271,9 +271,9 @@ async def test_serve_discord_refuses_bad_shards_before_connecting(
 async def test_run_stops_with_one_clear_line(
     settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from bot.app import run
+    from bot.main.app import run
 
-    caplog.set_level(logging.ERROR, logger="bot.app")
+    caplog.set_level(logging.ERROR, logger="bot.main.app")
     with pytest.raises(SystemExit) as caught:
         await run(sharded(settings, None, "0,1"), stop=asyncio.Event())
     assert caught.value.code == 2
@@ -295,7 +295,11 @@ def test_the_cli_prints_the_error_not_a_traceback(tmp_path: Path) -> None:
         PYTHONPATH=str(REPO),
     )
     done = subprocess.run(
-        [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main(['run']))"],
+        [
+            sys.executable,
+            "-c",
+            "import sys; from bot.main.cli import main; sys.exit(main(['run']))",
+        ],
         cwd=tmp_path,
         env=env,
         capture_output=True,

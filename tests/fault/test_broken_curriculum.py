@@ -53,7 +53,7 @@ def test_console_refuses_a_broken_curriculum(case: str, tmp_path: Path) -> None:
         "SLACK_APP_TOKEN": "",
     }
     proc = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "console", "--user", "alice"],
+        [sys.executable, "-m", "bot.main.cli", "console", "--user", "alice"],
         input="/path mlops\n/done\n",
         capture_output=True,
         text=True,

@@ -162,7 +162,7 @@ def test_startup_on_an_unreachable_database_exits_with_a_clear_error(tmp_path: P
         "SLACK_APP_TOKEN": "",
     }
     proc = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "console", "--user", "alice"],
+        [sys.executable, "-m", "bot.main.cli", "console", "--user", "alice"],
         input="/path mlops\n",
         capture_output=True,
         text=True,

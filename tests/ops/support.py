@@ -1,4 +1,4 @@
-"""Running ``python -m bot.cli run`` as a separate process, as an orchestrator would."""
+"""Running ``python -m bot.main.cli run`` as a separate process, as an orchestrator would."""
 
 from __future__ import annotations
 
@@ -37,10 +37,10 @@ def bot_env(tmp_path: Path, port: int, **settings: str) -> dict[str, str]:
 
 
 def start_bot(env: dict[str, str], cwd: Path, out: IO[bytes]) -> subprocess.Popen[bytes]:
-    """``python -m bot.cli run`` with stdout and stderr into ``out`` (a file: DEBUG output
+    """``python -m bot.main.cli run`` with stdout and stderr into ``out`` (a file: DEBUG output
     would fill a pipe nobody reads)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run"],
+        [sys.executable, "-m", "bot.main.cli", "run"],
         cwd=cwd,
         env=env,
         stdout=out,

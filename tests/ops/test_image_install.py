@@ -148,7 +148,7 @@ def test_the_image_install_steps_give_a_working_bot(tmp_path: Path) -> None:
         [
             str(bindir / "python"),
             "-c",
-            "import curriculum, bot.db.migrations as m, bot.metrics, bot.app, pathlib;"
+            "import curriculum, bot.db.migrations as m, bot.main.metrics, bot.main.app, pathlib;"
             "print(pathlib.Path(curriculum.__file__).parent);"
             "print(pathlib.Path(m.__file__).parent)",
         ],

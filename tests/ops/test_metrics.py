@@ -9,9 +9,9 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bot.app import build_http_app
 from bot.core import Core
-from bot.metrics import MeteredPromptService, Metrics, kind_of
+from bot.main.app import build_http_app
+from bot.main.metrics import MeteredPromptService, Metrics, kind_of
 from tests.conftest import Person
 from tests.scheduler.fakes import FakeNotifier
 from tests.scheduler.helpers import enrol, tick, utc

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.app import run
 from bot.config import Settings
+from bot.main.app import run
 from tests.ops.support import free_port
 
 

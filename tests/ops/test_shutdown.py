@@ -32,5 +32,5 @@ def test_sigterm_stops_cleanly_with_exit_code_0(tmp_path: Path) -> None:
         line.endswith("stopping: no new work; finishing in-flight deliveries") for line in lines
     )
     assert any(line.endswith("weekly prompt scheduler stopped") for line in lines), log
-    assert lines[-1].endswith("bot.app: stopped"), log
+    assert lines[-1].endswith("bot.main.app: stopped"), log
     assert "Traceback" not in log

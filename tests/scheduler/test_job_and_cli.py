@@ -11,7 +11,7 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.config import Settings
-from scheduler.cli import due_command, parse_at
+from bot.main.dryrun import due_command, parse_at
 from scheduler.job import JOB_ID, PromptScheduler
 from scheduler.service import RunReport
 from tests.scheduler.helpers import enrol, utc

@@ -15,11 +15,11 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from bot.bootstrap import build_core
 from bot.clock import Clock
 from bot.config import Settings
 from bot.core import Core
-from bot.metrics import Metrics
+from bot.main.bootstrap import build_core
+from bot.main.metrics import Metrics
 from bot.ports import Notifier
 
 log = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ async def run(
 ) -> None:
     """Run until ``stop`` is set (SIGTERM/SIGINT set it); then stop taking work, let in-flight
     deliveries finish and close everything."""
-    from bot.metrics import MeteredPromptService
+    from bot.main.metrics import MeteredPromptService
     from scheduler.job import PromptScheduler
 
     if settings.discord_token is not None:

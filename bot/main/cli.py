@@ -121,9 +121,9 @@ def _curriculum(args: argparse.Namespace) -> int:
 
 
 async def _db_upgrade(settings: Settings) -> int:
-    from bot.bootstrap import open_database
     from bot.db import DatabaseUnavailable
     from bot.db.engine import redact_url
+    from bot.main.bootstrap import open_database
 
     db = open_database(settings)
     try:
@@ -140,9 +140,9 @@ async def _db_upgrade(settings: Settings) -> int:
 
 
 def _run(settings: Settings) -> int:
-    from bot.app import run
     from bot.db import DatabaseUnavailable
     from bot.db.engine import redact_url
+    from bot.main.app import run
 
     if not settings.has_platform_token:
         log.warning("no DISCORD_TOKEN or SLACK_BOT_TOKEN: serving only HTTP and the scheduler")
@@ -167,7 +167,7 @@ def _discord(settings: Settings, args: argparse.Namespace) -> int:
 def _reminders(settings: Settings, args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from scheduler.cli import due_command, parse_at
+    from bot.main.dryrun import due_command, parse_at
 
     try:
         at = parse_at(args.at) if args.at else datetime.now(UTC)
@@ -179,9 +179,9 @@ def _reminders(settings: Settings, args: argparse.Namespace) -> int:
 
 def _console(settings: Settings, args: argparse.Namespace) -> int:
     from adapters.console import ConsoleAdapter
-    from bot.bootstrap import build_core
     from bot.db import DatabaseUnavailable
     from bot.db.engine import redact_url
+    from bot.main.bootstrap import build_core
 
     verbose = bool(getattr(args, "verbose", False))
     _setup_logging(settings, None if verbose else "WARNING")

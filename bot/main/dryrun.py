@@ -1,7 +1,7 @@
 """``skilltree reminders due --at ... [--json]``: the dry run, for operators.
 
 Prints every prompt that would go out at an instant, rendered, without sending or writing
-anything. ``bot/cli.py`` owns the argument parsing and calls ``due_command``.
+anything. ``bot/main/cli.py`` owns the argument parsing and calls ``due_command``.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def prompt_dict(prompt: Prompt) -> dict[str, Any]:
 
 async def due_prompts(settings: Settings, at: datetime) -> list[Prompt]:
     """The dry run against the configured database (schema is not upgraded: read-only)."""
-    from bot.bootstrap import build_core
+    from bot.main.bootstrap import build_core
 
     core = await build_core(settings, upgrade=False)
     try:
