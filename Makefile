@@ -22,3 +22,4 @@ lint: $(BIN)/skilltree
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy bot curriculum adapters scheduler
+	$(BIN)/lint-imports  # the layering contracts in pyproject.toml
