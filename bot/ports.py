@@ -43,3 +43,32 @@ class Notifier(Protocol):
         ...
 
     async def send_to_channel(self, target: ChannelTarget, reply: Reply, *, key: str) -> None: ...
+
+    def remember_dm_channel(self, target: UserTarget, channel_id: str) -> None:
+        """A DM channel id the caller already read (the scheduler reads the person's row
+        anyway). A platform that needs one to DM (Discord) keeps it and saves a read; others
+        ignore it."""
+        ...
+
+
+class Adapter(Protocol):
+    """A platform's lifecycle, which ``skilltree run`` drives for every adapter alike (as
+    opsdroid's connectors): built from settings with the shared HTTP server (where it may add
+    routes), started, watched, stopped. Its notifier exists from construction, so the
+    scheduler's first tick can use it."""
+
+    name: str
+
+    def notifier(self) -> Notifier: ...
+
+    async def start(self) -> None:
+        """Connect; return once serving. A rejected credential raises."""
+        ...
+
+    async def wait_stopped(self) -> None:
+        """Return (or raise) when the adapter stops by itself, e.g. a gateway it gave up on."""
+        ...
+
+    async def stop(self) -> None:
+        """Disconnect. Called once for every adapter built, even if ``start`` failed."""
+        ...

@@ -20,3 +20,6 @@ class ConsoleNotifier:
 
     async def send_to_channel(self, target: ChannelTarget, reply: Reply, *, key: str) -> None:
         self._write(f"(post in #{target.channel_id})\n{render_text(reply)}")
+
+    def remember_dm_channel(self, target: UserTarget, channel_id: str) -> None:
+        """The console prints where the person types: no DM channel to keep."""

@@ -6,14 +6,14 @@ import asyncio
 import contextlib
 import logging
 import sys
-from collections.abc import Callable
 
 import discord
 import discord.gateway
 import discord.http
 import yarl
+from aiohttp import web
 
-from adapters.discord.client import DEFAULT_ANSWER_BUDGET, SkilltreeClient
+from adapters.discord.client import DEFAULT_ANSWER_BUDGET, PLATFORM, SkilltreeClient
 from adapters.discord.commands import sync_commands, sync_state_path
 from adapters.discord.notifier import DiscordNotifier
 from adapters.discord.sharding import ShardPlan
@@ -35,54 +35,101 @@ def configure_endpoints(settings: Settings) -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
 
 
+class DiscordAdapter:
+    """Discord's lifecycle for ``skilltree run`` (``bot.ports.Adapter``).
+
+    The client and its notifier are built at once: discord.py's HTTP client exists before
+    login, so the scheduler holds a working notifier from its first tick instead of waiting
+    for a callback after login. ``start`` logs in (a rejected token raises) and connects the
+    gateway in the background; discord.py retries network trouble with backoff by itself.
+    """
+
+    name = PLATFORM
+
+    @classmethod
+    def validate(cls, settings: Settings) -> None:
+        """Settings that cannot work raise ``ValueError`` (``ShardSettingsError``) with one line,
+        before anything connects."""
+        if settings.discord_token is None:
+            raise ValueError("DISCORD_TOKEN is not set")
+        ShardPlan.parse(settings.discord_shard_count, settings.discord_shard_ids)
+
+    def __init__(
+        self,
+        core: Core,
+        settings: Settings,
+        http: web.Application | None = None,
+        *,
+        answer_budget: float = DEFAULT_ANSWER_BUDGET,
+    ) -> None:
+        """``http``: the bot's shared HTTP server; Discord serves nothing on it (the gateway
+        is a WebSocket we dial out on)."""
+        self.validate(settings)
+        assert settings.discord_token is not None
+        self._token = settings.discord_token
+        self._settings = settings
+        self.client = SkilltreeClient(
+            core,
+            guild_ids=settings.discord_guild_ids,
+            state_file=sync_state_path(settings),
+            answer_budget=answer_budget,
+            shards=ShardPlan.parse(settings.discord_shard_count, settings.discord_shard_ids),
+        )
+        self._notifier = DiscordNotifier.from_client(
+            self.client,
+            core.directory,
+            requests_per_second=settings.discord_requests_per_second,
+        )
+        self._gateway: asyncio.Task[None] | None = None
+
+    def notifier(self) -> DiscordNotifier:
+        return self._notifier
+
+    async def start(self) -> None:
+        configure_endpoints(self._settings)
+        await self.client.login(self._token.get_secret_value())
+        self._gateway = asyncio.create_task(
+            self.client.connect(reconnect=True), name="discord-gateway"
+        )
+
+    async def wait_stopped(self) -> None:
+        """Returns (or raises) when the gateway connection ends by itself."""
+        if self._gateway is not None:
+            await asyncio.shield(self._gateway)
+
+    async def stop(self) -> None:
+        if not self.client.is_closed():
+            await self.client.close()
+        if self._gateway is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._gateway
+        log.info("Discord adapter stopped")
+
+
 async def serve_discord(
     core: Core,
     settings: Settings,
     stop: asyncio.Event,
     *,
-    on_notifier: Callable[[DiscordNotifier], None] | None = None,
     answer_budget: float = DEFAULT_ANSWER_BUDGET,
 ) -> None:
-    """Log in, sync commands if they changed, answer interactions until ``stop`` is set.
-
-    ``on_notifier`` receives a ``DiscordNotifier`` bound to this client (and to the core's
-    database, where it keeps DM channel ids) once logged in, for the scheduler. Login failures
-    (a bad token) raise; network trouble is retried by discord.py with backoff. Shard settings
-    that cannot work raise ``ShardSettingsError`` (a ValueError) before anything connects.
-    """
-    if settings.discord_token is None:
-        raise ValueError("DISCORD_TOKEN is not set")
-    shards = ShardPlan.parse(settings.discord_shard_count, settings.discord_shard_ids)
-    token = settings.discord_token.get_secret_value()
-    configure_endpoints(settings)
-    client = SkilltreeClient(
-        core,
-        guild_ids=settings.discord_guild_ids,
-        state_file=sync_state_path(settings),
-        answer_budget=answer_budget,
-        shards=shards,
-    )
-    async with client:
-        await client.login(token)
-        if on_notifier is not None:
-            on_notifier(
-                DiscordNotifier.from_client(
-                    client,
-                    core.directory,
-                    requests_per_second=settings.discord_requests_per_second,
-                )
-            )
-        running = asyncio.create_task(client.connect(reconnect=True), name="discord-gateway")
+    """``DiscordAdapter`` alone until ``stop`` is set or the gateway ends (its error raised).
+    Settings that cannot work raise before anything connects."""
+    adapter = DiscordAdapter(core, settings, answer_budget=answer_budget)
+    try:
+        await adapter.start()
         stopping = asyncio.create_task(stop.wait(), name="discord-stop")
+        running = asyncio.create_task(adapter.wait_stopped(), name="discord-running")
         try:
             await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             stopping.cancel()
-            if not running.done():
-                await client.close()
-            with contextlib.suppress(asyncio.CancelledError):
-                await running
-        log.info("Discord adapter stopped")
+        if running.done():
+            running.result()
+        else:
+            running.cancel()
+    finally:
+        await adapter.stop()
 
 
 async def sync_now(settings: Settings) -> int:

@@ -348,8 +348,8 @@ async def _ack_only(ack: Any) -> None:
 def build_slack_app(
     core: Core, settings: Settings, *, client: AsyncWebClient | None = None
 ) -> AsyncApp:
-    """The Bolt app for ``core``. Request signatures are checked when a signing secret is set
-    (HTTP mode); Socket Mode needs none.
+    """The Bolt app for ``core``. It checks no signatures itself: ``add_slack_routes`` does, once
+    per request, in HTTP mode.
 
     With ``SLACK_CLIENT_ID`` and ``SLACK_CLIENT_SECRET`` set the app installs to many
     workspaces (see ``oauth.py``): no fixed token, each request runs with its workspace's bot
@@ -367,7 +367,9 @@ def build_slack_app(
     app = AsyncApp(
         client=client,
         signing_secret=secret.get_secret_value() if secret else None,
-        request_verification_enabled=secret is not None,
+        # Checked once, by our endpoint (web.py), which also refuses replays before dispatch;
+        # Socket Mode requests come over our own authenticated WebSocket and carry none.
+        request_verification_enabled=False,
         # Ack first, answer later: the HTTP response goes out as soon as ack() is called.
         process_before_response=False,
         oauth_settings=oauth,

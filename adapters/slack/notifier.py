@@ -121,6 +121,9 @@ class SlackNotifier:
             key=key,
         )
 
+    def remember_dm_channel(self, target: UserTarget, channel_id: str) -> None:
+        """Slack posts a DM to the user id itself: no DM channel to keep."""
+
     async def send_to_channel(self, target: ChannelTarget, reply: Reply, *, key: str) -> None:
         token = await self._token(target.workspace, f"post to {target.channel_id}")
         try:

@@ -53,15 +53,21 @@ def _unauthorized() -> web.Response:
     return web.json_response({"error": "invalid request"}, status=401)
 
 
-def build_web_app(app: AsyncApp, signing_secret: str | None) -> web.Application:
-    """aiohttp routes for ``app``. With no signing secret (Socket Mode) ``/slack/events``
-    answers 404; health (and, with OAuth, the two install routes) are still served."""
+def health_app() -> web.Application:
+    """A server of Slack's own, with ``GET /healthz`` only; ``add_slack_routes`` adds the rest."""
     web_app = web.Application(client_max_size=MAX_BODY_BYTES)
 
     async def health(_: web.Request) -> web.Response:
         return web.json_response({"ok": True})
 
     web_app.router.add_get(HEALTH_PATH, health)
+    return web_app
+
+
+def build_web_app(app: AsyncApp, signing_secret: str | None) -> web.Application:
+    """aiohttp routes for ``app``. With no signing secret (Socket Mode) ``/slack/events``
+    answers 404; health (and, with OAuth, the two install routes) are still served."""
+    web_app = health_app()
     add_slack_routes(web_app, app, signing_secret)
     return web_app
 

@@ -18,9 +18,10 @@ from aiohttp import web
 from bot.clock import Clock
 from bot.config import Settings
 from bot.core import Core
+from bot.main.adapters import configured_adapters
 from bot.main.bootstrap import build_core
 from bot.main.metrics import Metrics
-from bot.ports import Notifier
+from bot.ports import Adapter
 
 log = logging.getLogger(__name__)
 
@@ -62,18 +63,6 @@ def _install_signal_handlers(stop: asyncio.Event) -> None:
             loop.add_signal_handler(sig, stop.set)
 
 
-def _check_discord_shards(settings: Settings) -> None:
-    """``DISCORD_SHARD_COUNT`` / ``DISCORD_SHARD_IDS`` that cannot work stop the process with a
-    one-line error (exit status 2) rather than a traceback."""
-    from adapters.discord.sharding import ShardPlan, ShardSettingsError
-
-    try:
-        ShardPlan.parse(settings.discord_shard_count, settings.discord_shard_ids)
-    except ShardSettingsError as exc:
-        log.error("not starting: %s", exc)
-        raise SystemExit(2) from None
-
-
 def settle_heap() -> None:
     """Take what start-up built (modules, curriculum, engine, adapters: ~90,000 objects that
     live as long as the process) out of the garbage collector's scans. A full collection then
@@ -86,99 +75,73 @@ def settle_heap() -> None:
 async def run(
     settings: Settings, *, stop: asyncio.Event | None = None, clock: Clock | None = None
 ) -> None:
-    """Run until ``stop`` is set (SIGTERM/SIGINT set it); then stop taking work, let in-flight
-    deliveries finish and close everything."""
+    """Run until ``stop`` is set (SIGTERM/SIGINT set it) or an adapter stops by itself; then
+    stop taking work, let in-flight deliveries finish and close everything.
+
+    Every adapter in the registry whose credentials are set is built, started, watched and
+    stopped alike. Settings that cannot work end the process with one line (exit status 2)
+    before anything starts; a platform that refuses to start (a rejected token) stops the bot,
+    logged.
+    """
     from bot.main.metrics import MeteredPromptService
     from scheduler.job import PromptScheduler
 
-    if settings.discord_token is not None:
-        _check_discord_shards(settings)  # before anything starts: bad shards are one clear line
+    try:
+        classes = configured_adapters(settings)
+    except ValueError as exc:
+        log.error("not starting: %s", exc)
+        raise SystemExit(2) from None
     stop = stop or asyncio.Event()
     _install_signal_handlers(stop)
     core = await build_core(settings, clock=clock)
     metrics = Metrics()
     metrics.interval = settings.scheduler_interval_seconds
     core.observer = metrics.observe_command
-    notifiers: dict[str, Notifier] = {}
     http = build_http_app(core, metrics)
-    tasks: list[asyncio.Task[None]] = []
-    socket_handler = None
-
-    if settings.has_slack:
-        from adapters.slack.app import build_slack_app
-        from adapters.slack.client import make_web_client
-        from adapters.slack.notifier import SlackNotifier
-        from adapters.slack.web import add_slack_routes
-
-        client = make_web_client(settings)
-        bolt = build_slack_app(core, settings, client=client)
-        # With OAuth installs each workspace has its own token, found in the installation
-        # store; with one SLACK_BOT_TOKEN the store is None and the client's token is used.
-        slack = SlackNotifier(client, installation_store=bolt.installation_store)
-        notifiers["slack"] = metrics.notifier(slack)
-        if settings.slack_app_token is not None:
-            from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-
-            socket_handler = AsyncSocketModeHandler(
-                bolt, settings.slack_app_token.get_secret_value(), web_client=client
-            )
-        elif settings.slack_signing_secret is not None:
-            add_slack_routes(http, bolt, settings.slack_signing_secret.get_secret_value())
-        else:
-            log.error(
-                "Slack credentials are set without SLACK_SIGNING_SECRET or SLACK_APP_TOKEN;"
-                " Slack is off"
-            )
-            notifiers.pop("slack")
-
-    if settings.discord_token is not None:
-        from adapters.discord.runner import serve_discord
-
-        def on_notifier(n: Notifier) -> None:
-            notifiers["discord"] = metrics.notifier(n)
-
-        tasks.append(
-            asyncio.create_task(
-                serve_discord(core, settings, stop, on_notifier=on_notifier), name="discord"
-            )
-        )
-
-    service = MeteredPromptService(
-        core,
-        notifiers,
-        grace=timedelta(hours=settings.reminder_grace_hours),
-        concurrency=settings.delivery_concurrency,
-        metrics=metrics,
-    )
-    prompts = PromptScheduler(
-        service, core.clock, interval_seconds=settings.scheduler_interval_seconds
-    )
-
+    adapters: list[Adapter] = []
+    watchers: list[asyncio.Task[None]] = []
     runner = web.AppRunner(http, access_log=None)
-    await runner.setup()
+    prompts: PromptScheduler | None = None
     try:
+        adapters = [cls(core, settings, http) for cls in classes]
+        service = MeteredPromptService(
+            core,
+            {a.name: metrics.notifier(a.notifier()) for a in adapters},
+            grace=timedelta(hours=settings.reminder_grace_hours),
+            concurrency=settings.delivery_concurrency,
+            metrics=metrics,
+        )
+        prompts = PromptScheduler(
+            service, core.clock, interval_seconds=settings.scheduler_interval_seconds
+        )
+        await runner.setup()
         site = web.TCPSite(runner, settings.host, settings.port)
         await site.start()
         log.info("HTTP server on %s:%s", settings.host, settings.port)
-        if socket_handler is not None:
-            await socket_handler.connect_async()  # type: ignore[no-untyped-call]
-            log.info("Slack Socket Mode connected")
+        for adapter in adapters:
+            try:
+                await adapter.start()
+            except Exception as exc:
+                log.error("the %s adapter could not start: %r", adapter.name, exc)
+                return
+            watchers.append(asyncio.create_task(adapter.wait_stopped(), name=adapter.name))
         prompts.start()
         settle_heap()
         waiter = asyncio.create_task(stop.wait(), name="stop")
-        done, _ = await asyncio.wait({waiter, *tasks}, return_when=asyncio.FIRST_COMPLETED)
-        for task in done:
-            if task is not waiter and task.exception() is not None:
-                log.error("an adapter stopped: %r", task.exception())
-        stop.set()
+        done, _ = await asyncio.wait({waiter, *watchers}, return_when=asyncio.FIRST_COMPLETED)
+        waiter.cancel()
+        for task in done - {waiter}:
+            log.error("the %s adapter stopped: %r", task.get_name(), task.exception())
     finally:
+        stop.set()
         log.info("stopping: no new work; finishing in-flight deliveries")
-        await prompts.shutdown()
-        if socket_handler is not None:
-            await socket_handler.close_async()  # type: ignore[no-untyped-call]
-        for task in tasks:
-            with contextlib.suppress(Exception, asyncio.CancelledError):
-                await asyncio.wait_for(task, timeout=10)
+        if prompts is not None:
+            await prompts.shutdown()
+        for task in watchers:
+            task.cancel()
+        for adapter in reversed(adapters):
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(adapter.stop(), timeout=10)
         await runner.cleanup()
         await core.db.close()
         log.info("stopped")

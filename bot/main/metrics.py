@@ -171,8 +171,8 @@ class MeteredNotifier:
         self._metrics.send_attempted(key)
         await self.inner.send_to_channel(target, reply, key=key)
 
-    def __getattr__(self, name: str) -> Any:  # anything else an adapter's notifier offers
-        return getattr(self.inner, name)
+    def remember_dm_channel(self, target: UserTarget, channel_id: str) -> None:
+        self.inner.remember_dm_channel(target, channel_id)
 
 
 class MeteredPromptService(PromptService):

@@ -15,7 +15,7 @@ import discord.http
 import pytest
 
 from adapters.discord.notifier import DiscordNotifier
-from adapters.discord.runner import serve_discord
+from adapters.discord.runner import DiscordAdapter
 from bot.config import Settings
 from bot.core import Core
 from tests.discord.fake_discord import FakeDiscord, SpecValidator, find_spec
@@ -47,7 +47,7 @@ def require_spec(spec: SpecValidator | None) -> SpecValidator:
 
 @pytest.fixture(autouse=True)
 def _restore_endpoints() -> Iterator[None]:
-    """``serve_discord`` points discord.py's class-level URLs at the fake; put them back."""
+    """``DiscordAdapter`` points discord.py's class-level URLs at the fake; put them back."""
     base = discord.http.Route.BASE
     gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     yield
@@ -80,7 +80,8 @@ def settings(fake: FakeDiscord, tmp_path: Path) -> Settings:
 
 
 class RunningBot:
-    """``serve_discord`` in a task, as the CLI runs it; ``restart()`` makes a new client."""
+    """``DiscordAdapter`` started as ``skilltree run`` starts it; ``restart()`` makes a new
+    client. Its notifier exists before login, as the scheduler gets it."""
 
     def __init__(self, core: Core, settings: Settings, fake: FakeDiscord) -> None:
         self.core = core
@@ -88,36 +89,27 @@ class RunningBot:
         self.fake = fake
         self.answer_budget = 2.0
         self.notifier: DiscordNotifier | None = None
-        self._stop = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    def _got_notifier(self, notifier: DiscordNotifier) -> None:
-        self.notifier = notifier
+        self._adapter: DiscordAdapter | None = None
 
     async def start(self) -> None:
         connected = self.fake.identifies + self.fake.resumes
-        self._stop = asyncio.Event()
-        self._task = asyncio.create_task(
-            serve_discord(
-                self.core,
-                self.settings,
-                self._stop,
-                on_notifier=self._got_notifier,
-                answer_budget=self.answer_budget,
-            )
-        )
+        adapter = DiscordAdapter(self.core, self.settings, answer_budget=self.answer_budget)
+        self._adapter = adapter
+        self.notifier = adapter.notifier()
+        await adapter.start()
+        running = asyncio.create_task(adapter.wait_stopped())
         await self.fake.wait_for(
-            lambda: self._task.done() or self.fake.identifies + self.fake.resumes > connected  # type: ignore[union-attr]
+            lambda: running.done() or self.fake.identifies + self.fake.resumes > connected
         )
-        if self._task.done():
-            self._task.result()
+        if running.done():
+            running.result()
+        running.cancel()
 
     async def stop(self) -> None:
-        if self._task is None:
+        if self._adapter is None:
             return
-        self._stop.set()
-        await asyncio.wait_for(self._task, 10)
-        self._task = None
+        await asyncio.wait_for(self._adapter.stop(), 10)
+        self._adapter = None
 
     async def restart(self) -> None:
         await self.stop()

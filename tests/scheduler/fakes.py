@@ -46,6 +46,9 @@ class FakeNotifier:
         self._always: dict[str, DeliveryError] = {}
         self._hang: tuple[int, asyncio.Task[object]] | None = None
 
+    def remember_dm_channel(self, target: UserTarget, channel_id: str) -> None:
+        """Like Slack's: nothing to keep (``Remembering`` in the fan-out tests records it)."""
+
     def fail_next(self, n: int, *, permanent: bool = False, exc: Exception | None = None) -> None:
         for _ in range(n):
             self._next_failures.append(exc or DeliveryError("HTTP 503", permanent=permanent))
