@@ -9,8 +9,10 @@ assets, so the page renders in any browser and leaks nothing to third parties.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 from aiohttp import web
@@ -97,6 +99,10 @@ def _table(entries: list[lb.Entry], locale: Locale = "en") -> str:
     return head + "".join(rows) + "</tbody></table>"
 
 
+class _Refused(Exception):
+    """A link that does not open a page."""
+
+
 class LeaderboardSite:
     """The two routes, holding the core (database, curriculum, clock) and the link signer."""
 
@@ -111,8 +117,21 @@ class LeaderboardSite:
             log.info("web leaderboard: refused a link (%s)", exc)
             return None
 
-    async def _channel(self, session: AsyncSession, claims: LinkClaims) -> Channel | None:
-        return await session.get(Channel, claims.channel_id)
+    @contextlib.asynccontextmanager
+    async def _linked(
+        self, request: web.Request
+    ) -> AsyncIterator[tuple[LinkClaims, Channel, AsyncSession, datetime]]:
+        """The link's claims and channel, in a unit of work; ``_Refused`` for a bad link or a
+        channel that no longer exists (both pages answer it with the same 403 page)."""
+        claims = self._claims(request)
+        if claims is None:
+            raise _Refused
+        now = self.core.clock.now()
+        async with self.core.db.transaction() as session:
+            channel = await session.get(Channel, claims.channel_id)
+            if channel is None:
+                raise _Refused
+            yield claims, channel, session, now
 
     async def _board(
         self, session: AsyncSession, channel: Channel, now: datetime, kind: lb.PeriodKind
@@ -124,17 +143,14 @@ class LeaderboardSite:
 
     async def page(self, request: web.Request) -> web.Response:
         locale = _locale(request)
-        claims = self._claims(request)
-        if claims is None:
+        try:
+            async with self._linked(request) as (claims, channel, session, now):
+                boards = [
+                    await self._board(session, channel, now, kind)
+                    for kind in ("week", "month", "all")
+                ]
+        except _Refused:
             return forbidden(locale)
-        now = self.core.clock.now()
-        async with self.core.db.transaction() as session:
-            channel = await self._channel(session, claims)
-            if channel is None:
-                return forbidden(locale)
-            boards = [
-                await self._board(session, channel, now, kind) for kind in ("week", "month", "all")
-            ]
         name = html.escape(f"#{channel.name or channel.external_id}")
         token = html.escape(request.match_info["token"], quote=True)
         sections = []
@@ -170,23 +186,19 @@ class LeaderboardSite:
     async def tree(self, request: web.Request) -> web.Response:
         # Chinese titles only with a CJK font (otherwise the picture would show empty boxes).
         locale: Locale = "zh" if _locale(request) == "zh" and cjk_font_path() else "en"
-        claims = self._claims(request)
-        if claims is None:
+        states: dict[str, str] = {}
+        status = None
+        try:
+            async with self._linked(request) as (_, channel, session, now):
+                _, entries = await self._board(session, channel, now, "all")
+                leader = (
+                    await lb.load_members(session, channel, [entries[0].user_id]) if entries else []
+                )
+                if leader:
+                    status = leader[0].status(self.core.curriculum, now)
+                    states = await store.chapter_states(session, leader[0].user_id)
+        except _Refused:
             return forbidden(locale)
-        now = self.core.clock.now()
-        async with self.core.db.transaction() as session:
-            channel = await self._channel(session, claims)
-            if channel is None:
-                return forbidden(locale)
-            _, entries = await self._board(session, channel, now, "all")
-            states: dict[str, str] = {}
-            status = None
-            leader = (
-                await lb.load_members(session, channel, [entries[0].user_id]) if entries else []
-            )
-            if leader:
-                status = leader[0].status(self.core.curriculum, now)
-                states = await store.chapter_states(session, leader[0].user_id)
         if status is None:
             raise web.HTTPNotFound()
         caption = tree_caption(locale, status)
