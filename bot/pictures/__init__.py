@@ -6,6 +6,7 @@ the benchmarks and the tests import, so that they need not know how it is cut up
 
 from __future__ import annotations
 
+from bot.pictures.fonts import cjk_font_path, latin_font_path
 from bot.pictures.tree import (
     BAR_EMPTY,
     BAR_FILL,
@@ -23,11 +24,9 @@ from bot.pictures.tree import (
     TreeModel,
     _render_tree_cached,
     board_model,
-    cjk_font_path,
     clear_caches,
     draw_leaderboard,
     draw_skill_tree,
-    latin_font_path,
     leaderboard_png,
     pack_band,
     png_from_bands,

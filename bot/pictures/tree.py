@@ -14,24 +14,20 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import logging
-import shutil
 import struct
-import subprocess
 import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path as FsPath
 from typing import Generic, Literal, TypeVar
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from bot.pace import PathStatus
+from bot.pictures import fonts
+from bot.pictures.fonts import Font, load_font
 from curriculum import Curriculum
-
-log = logging.getLogger(__name__)
 
 NodeState = Literal["done", "in_progress", "skipped", "todo"]
 RGB = tuple[int, int, int]
@@ -57,84 +53,6 @@ LABEL_H = 26
 MARGIN = 24
 TITLE_H = 56
 FOOTER_H = 84
-
-CJK_FONT_CANDIDATES = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/System/Library/Fonts/PingFang.ttc",
-)
-LATIN_FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/TTF/DejaVuSans.ttf",
-)
-
-
-# --- fonts --------------------------------------------------------------------------------
-
-
-def _fc_match(pattern: str) -> str | None:
-    exe = shutil.which("fc-match")
-    if exe is None:
-        return None
-    try:
-        out = subprocess.run(
-            [exe, "-f", "%{file}", pattern], capture_output=True, text=True, timeout=5, check=False
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out or None
-
-
-@functools.cache
-def cjk_font_path() -> str | None:
-    """A font that has Chinese glyphs, or None (then pictures use English titles)."""
-    for candidate in CJK_FONT_CANDIDATES:
-        if FsPath(candidate).exists():
-            return candidate
-    found = _fc_match(":lang=zh-cn")
-    # fc-match always answers something; only trust it when the file looks like a CJK font.
-    if found and any(k in found.lower() for k in ("cjk", "wqy", "han", "hei", "song", "ming")):
-        return found
-    return None
-
-
-@functools.cache
-def latin_font_path() -> str | None:
-    for candidate in LATIN_FONT_CANDIDATES:
-        if FsPath(candidate).exists():
-            return candidate
-    return _fc_match("sans-serif")
-
-
-Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
-
-
-def _face_index(path: str) -> int:
-    """In a font collection, pick the Simplified Chinese face (Noto's .ttc: JP, KR, SC, ...)."""
-    if not path.lower().endswith(".ttc"):
-        return 0
-    for index in range(8):
-        try:
-            family = ImageFont.truetype(path, 12, index=index).getname()[0] or ""
-        except OSError:
-            break
-        if family.endswith(" SC") or "Hei" in family:
-            return index
-    return 0
-
-
-@functools.cache
-def _font(size: int, cjk: bool) -> Font:
-    path = cjk_font_path() if cjk else latin_font_path()
-    if path:
-        try:
-            return ImageFont.truetype(path, size, index=_face_index(path) if cjk else 0)
-        except OSError:
-            log.warning("cannot load font %s; using Pillow's default", path)
-    return ImageFont.load_default(size)
-
 
 # --- the skill-tree model -----------------------------------------------------------------
 
@@ -198,7 +116,7 @@ def tree_model(
 ) -> TreeModel:
     """Lay out part 1, part 2, then the path's stages (the seed's 阶段 rows), each row holding
     the chapters of that stage not drawn yet; every row feeds the next, as in the diagram."""
-    cjk = locale == "zh" and cjk_font_path() is not None
+    cjk = locale == "zh" and fonts.cjk_font_path() is not None
     lang = "zh" if cjk else "en"
     parts = {p.id: p for p in curriculum.parts}
     rows: list[tuple[str, list[str]]] = []
@@ -418,18 +336,18 @@ TEXT_CACHE_MAX = 4096
 
 @functools.lru_cache(maxsize=TEXT_CACHE_MAX)
 def _fit_cached(text: str, size: int, cjk: bool, width: int) -> str:
-    return _fit(_MEASURE, text, _font(size, cjk), width)
+    return _fit(_MEASURE, text, load_font(size, cjk), width)
 
 
 @functools.lru_cache(maxsize=TEXT_CACHE_MAX)
 def _wrap_cached(text: str, size: int, cjk: bool, width: int, lines: int) -> tuple[str, ...]:
-    return tuple(_wrap(_MEASURE, text, _font(size, cjk), width, lines))
+    return tuple(_wrap(_MEASURE, text, load_font(size, cjk), width, lines))
 
 
 @functools.lru_cache(maxsize=TEXT_CACHE_MAX)
 def _text_mask(text: str, size: int, cjk: bool) -> tuple[int, int, Image.Image]:
     """``text``'s coverage (an "L" image) and where its top-left sits from the text origin."""
-    font = _font(size, cjk)
+    font = load_font(size, cjk)
     left, top, right, bottom = (int(v) for v in font.getbbox(text))
     mask = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
     ImageDraw.Draw(mask).text((-left, -top), text, 255, font)
@@ -446,18 +364,18 @@ class _Text:
     def fit(self, text: str, size: int, cjk: bool, width: int) -> str:
         if self.stamped:
             return _fit_cached(text, size, cjk, width)
-        return _fit(_MEASURE, text, _font(size, cjk), width)
+        return _fit(_MEASURE, text, load_font(size, cjk), width)
 
     def wrap(self, text: str, size: int, cjk: bool, width: int, lines: int) -> tuple[str, ...]:
         if self.stamped:
             return _wrap_cached(text, size, cjk, width, lines)
-        return tuple(_wrap(_MEASURE, text, _font(size, cjk), width, lines))
+        return tuple(_wrap(_MEASURE, text, load_font(size, cjk), width, lines))
 
     def draw(
         self, draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str, size: int, cjk: bool
     ) -> None:
         if not self.stamped:
-            draw.text(xy, text, INK, _font(size, cjk))
+            draw.text(xy, text, INK, load_font(size, cjk))
             return
         left, top, mask = _text_mask(text, size, cjk)
         draw.bitmap((xy[0] + left, xy[1] + top), mask, fill=INK)
@@ -714,7 +632,7 @@ def board_model(
     header: tuple[str, ...] = ("#", "Name", "Days", "Steps", "Streak", "Path"),
     locale: str = "en",
 ) -> BoardModel:
-    cjk = locale == "zh" and cjk_font_path() is not None
+    cjk = locale == "zh" and fonts.cjk_font_path() is not None
     boxes = tuple(
         (0, BOARD_TOP + i * BOARD_ROW_H, BOARD_W, BOARD_TOP + (i + 1) * BOARD_ROW_H)
         for i in range(len(rows))

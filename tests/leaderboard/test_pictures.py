@@ -16,6 +16,7 @@ from bot.pictures import (
     STATE_COLOURS,
     BoardRow,
     board_model,
+    fonts,
     render_leaderboard,
     render_skill_tree,
     skill_tree_png,
@@ -82,7 +83,7 @@ def test_chinese_titles_need_a_cjk_font(curriculum, monkeypatch):
         model = tree_model(curriculum, status, STATES, locale="zh")
         assert model.cjk and model.node("1.1").title == "初识大语言模型"
         assert _image(render_skill_tree(model)).size == (model.width, model.height)
-    monkeypatch.setattr(tree, "cjk_font_path", lambda: None)
+    monkeypatch.setattr(fonts, "cjk_font_path", lambda: None)
     model = tree_model(curriculum, status, STATES, locale="zh")
     assert not model.cjk and model.node("1.1").title == "Getting to Know Large Language Models"
 
