@@ -7,6 +7,7 @@ the benchmarks and the tests import, so that they need not know how it is cut up
 from __future__ import annotations
 
 from bot.pictures.fonts import cjk_font_path, latin_font_path
+from bot.pictures.png import Band, Lru, pack_band, png_from_bands
 from bot.pictures.tree import (
     BAR_EMPTY,
     BAR_FILL,
@@ -15,10 +16,8 @@ from bot.pictures.tree import (
     MARGIN,
     MEDALS,
     STATE_COLOURS,
-    Band,
     BoardModel,
     BoardRow,
-    Lru,
     NodeBox,
     NodeState,
     TreeModel,
@@ -28,8 +27,6 @@ from bot.pictures.tree import (
     draw_leaderboard,
     draw_skill_tree,
     leaderboard_png,
-    pack_band,
-    png_from_bands,
     render_leaderboard,
     render_skill_tree,
     skill_tree_png,
