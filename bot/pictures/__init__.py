@@ -6,14 +6,12 @@ the benchmarks and the tests import, so that they need not know how it is cut up
 
 from __future__ import annotations
 
+from bot.pictures.drawing import BAR_EMPTY, BAR_FILL, MARGIN
 from bot.pictures.fonts import cjk_font_path, latin_font_path
 from bot.pictures.png import Band, Lru, pack_band, png_from_bands
 from bot.pictures.tree import (
-    BAR_EMPTY,
-    BAR_FILL,
     BOARD_ROW_H,
     BOARD_TOP,
-    MARGIN,
     MEDALS,
     STATE_COLOURS,
     BoardModel,

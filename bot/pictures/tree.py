@@ -22,12 +22,24 @@ from PIL import Image, ImageDraw
 
 from bot.pace import PathStatus
 from bot.pictures import fonts
-from bot.pictures.fonts import Font, load_font
+from bot.pictures.drawing import (
+    BACKGROUND,
+    BAR_EMPTY,
+    BAR_FILL,
+    HEADER_FILL,
+    INK,
+    MARGIN,
+    PLAIN,
+    RGB,
+    STAMPED,
+    Text,
+    forget_text,
+    shift,
+)
 from bot.pictures.png import STATIC_LEVEL, Band, Lru, pack_band, png_from_bands, png_of
 from curriculum import Curriculum
 
 NodeState = Literal["done", "in_progress", "skipped", "todo"]
-RGB = tuple[int, int, int]
 
 STATE_COLOURS: dict[NodeState, RGB] = {
     "done": (76, 175, 80),
@@ -35,11 +47,6 @@ STATE_COLOURS: dict[NodeState, RGB] = {
     "skipped": (158, 158, 158),
     "todo": (227, 242, 253),
 }
-BACKGROUND: RGB = (255, 255, 255)
-INK: RGB = (33, 33, 33)
-HEADER_FILL: RGB = (240, 244, 255)
-BAR_FILL: RGB = (76, 175, 80)
-BAR_EMPTY: RGB = (224, 224, 224)
 
 WIDTH = 960
 NODE_W = 210
@@ -47,7 +54,6 @@ NODE_H = 84  # id on top, two title lines below the middle band
 GAP_X = 20
 ROW_GAP = 44
 LABEL_H = 26
-MARGIN = 24
 TITLE_H = 56
 FOOTER_H = 84
 
@@ -179,96 +185,6 @@ def tree_model(
     )
 
 
-# --- rendering ----------------------------------------------------------------------------
-
-
-def _fit(draw: ImageDraw.ImageDraw, text: str, font: Font, width: int) -> str:
-    """Cut ``text`` with an ellipsis so it fits ``width`` pixels."""
-    if draw.textlength(text, font=font) <= width:
-        return text
-    while text and draw.textlength(text + "…", font=font) > width:
-        text = text[:-1]
-    return text + "…"
-
-
-def _wrap(draw: ImageDraw.ImageDraw, text: str, font: Font, width: int, lines: int) -> list[str]:
-    """Greedy wrap on spaces (Latin) or between any characters (CJK), at most ``lines``."""
-    tokens = text.split(" ") if " " in text and text.isascii() else list(text)
-    sep = " " if " " in text and text.isascii() else ""
-    out: list[str] = []
-    current = ""
-    for i, token in enumerate(tokens):
-        candidate = f"{current}{sep}{token}" if current else token
-        if draw.textlength(candidate, font=font) <= width or not current:
-            current = candidate
-            continue
-        out.append(current)
-        if len(out) == lines - 1:
-            current = sep.join(tokens[i:])
-            break
-        current = token
-    out.append(current)
-    return [_fit(draw, line, font, width) for line in out[:lines]]
-
-
-# Text is the costly part of drawing (shaping and rasterising with FreeType, CJK above all), and
-# the same strings come back in every picture: chapter titles, legends, ranks, names. So the
-# banded renderers measure and rasterise each string once, into a coverage mask, and stamp the
-# mask in ink wherever it is drawn again -- the same pixels ``draw.text`` would give.
-_MEASURE = ImageDraw.Draw(Image.new("RGB", (1, 1)))
-TEXT_CACHE_MAX = 4096
-
-
-@functools.lru_cache(maxsize=TEXT_CACHE_MAX)
-def _fit_cached(text: str, size: int, cjk: bool, width: int) -> str:
-    return _fit(_MEASURE, text, load_font(size, cjk), width)
-
-
-@functools.lru_cache(maxsize=TEXT_CACHE_MAX)
-def _wrap_cached(text: str, size: int, cjk: bool, width: int, lines: int) -> tuple[str, ...]:
-    return tuple(_wrap(_MEASURE, text, load_font(size, cjk), width, lines))
-
-
-@functools.lru_cache(maxsize=TEXT_CACHE_MAX)
-def _text_mask(text: str, size: int, cjk: bool) -> tuple[int, int, Image.Image]:
-    """``text``'s coverage (an "L" image) and where its top-left sits from the text origin."""
-    font = load_font(size, cjk)
-    left, top, right, bottom = (int(v) for v in font.getbbox(text))
-    mask = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
-    ImageDraw.Draw(mask).text((-left, -top), text, 255, font)
-    return left, top, mask
-
-
-class _Text:
-    """How a drawing function puts text down: ``plain`` is Pillow's ``draw.text`` (the
-    reference), ``stamped`` reuses cached measurements and masks."""
-
-    def __init__(self, stamped: bool) -> None:
-        self.stamped = stamped
-
-    def fit(self, text: str, size: int, cjk: bool, width: int) -> str:
-        if self.stamped:
-            return _fit_cached(text, size, cjk, width)
-        return _fit(_MEASURE, text, load_font(size, cjk), width)
-
-    def wrap(self, text: str, size: int, cjk: bool, width: int, lines: int) -> tuple[str, ...]:
-        if self.stamped:
-            return _wrap_cached(text, size, cjk, width, lines)
-        return tuple(_wrap(_MEASURE, text, load_font(size, cjk), width, lines))
-
-    def draw(
-        self, draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str, size: int, cjk: bool
-    ) -> None:
-        if not self.stamped:
-            draw.text(xy, text, INK, load_font(size, cjk))
-            return
-        left, top, mask = _text_mask(text, size, cjk)
-        draw.bitmap((xy[0] + left, xy[1] + top), mask, fill=INK)
-
-
-PLAIN, STAMPED = _Text(stamped=False), _Text(stamped=True)
-
-
 LEGEND: tuple[tuple[NodeState, str, str], ...] = (
     ("done", "done", "已完成"),
     ("in_progress", "in progress", "学习中"),
@@ -276,11 +192,6 @@ LEGEND: tuple[tuple[NodeState, str, str], ...] = (
     ("todo", "to do", "未开始"),
 )
 EDGE: RGB = (189, 189, 189)
-
-
-def _shift(box: tuple[int, int, int, int], dy: int) -> tuple[int, int, int, int]:
-    x0, y0, x1, y1 = box
-    return x0, y0 + dy, x1, y1 + dy
 
 
 def _draw_tree_top(draw: ImageDraw.ImageDraw, model: TreeModel) -> None:
@@ -308,10 +219,10 @@ def _draw_tree_top(draw: ImageDraw.ImageDraw, model: TreeModel) -> None:
         t.draw(draw, row.xy, t.fit(row.text, 13, cjk, model.width - 2 * MARGIN), 13, cjk)
 
 
-def _draw_node(draw: ImageDraw.ImageDraw, t: _Text, n: NodeBox, cjk: bool, dy: int = 0) -> None:
+def _draw_node(draw: ImageDraw.ImageDraw, t: Text, n: NodeBox, cjk: bool, dy: int = 0) -> None:
     """One node, moved ``dy`` pixels down (to draw it into a band of its own)."""
-    x0, y0, _, _ = _shift(n.box, dy)
-    draw.rounded_rectangle(_shift(n.box, dy), radius=8, fill=n.colour, outline=INK, width=1)
+    x0, y0, _, _ = shift(n.box, dy)
+    draw.rounded_rectangle(shift(n.box, dy), radius=8, fill=n.colour, outline=INK, width=1)
     # Text only in the top and bottom bands; the centre keeps the pure state colour.
     t.draw(draw, (x0 + 8, y0 + 4), n.chapter_id, 13, cjk)
     for i, text in enumerate(t.wrap(n.title, 13, cjk, NODE_W - 16, 2)):
@@ -323,9 +234,9 @@ def _draw_bar_empty(draw: ImageDraw.ImageDraw, model: TreeModel) -> None:
 
 
 def _draw_bar_fill_and_caption(
-    draw: ImageDraw.ImageDraw, t: _Text, model: TreeModel, dy: int = 0
+    draw: ImageDraw.ImageDraw, t: Text, model: TreeModel, dy: int = 0
 ) -> None:
-    x0, y0, x1, y1 = _shift(model.bar, dy)
+    x0, y0, x1, y1 = shift(model.bar, dy)
     if model.bar_fraction > 0:
         fill_x = x0 + max(12, round((x1 - x0) * model.bar_fraction))
         draw.rounded_rectangle((x0, y0, fill_x, y1), radius=6, fill=BAR_FILL)
@@ -537,7 +448,7 @@ def _draw_board_header(draw: ImageDraw.ImageDraw, model: BoardModel) -> None:
 
 def _draw_board_row(
     draw: ImageDraw.ImageDraw,
-    t: _Text,
+    t: Text,
     cjk: bool,
     striped: bool,
     row: BoardRow,
@@ -602,7 +513,7 @@ def _board_band(
     rel: tuple[object, ...] = ()
     if row is not None:
         striped, data, box, bar = row
-        rel = (striped, data, _shift(box, -top), _shift(bar, -top))
+        rel = (striped, data, shift(box, -top), shift(bar, -top))
     key = (width, bottom - top, cjk, stripe_above, dash, *rel)
     band = _BOARD_ROWS.get(key)
     if band is None:
@@ -612,7 +523,7 @@ def _board_band(
             draw.rectangle((0, 0, width, 0), fill=STRIPE)
         if row is not None:
             striped, data, box, bar = row
-            _draw_board_row(draw, STAMPED, cjk, striped, data, _shift(box, -top), _shift(bar, -top))
+            _draw_board_row(draw, STAMPED, cjk, striped, data, shift(box, -top), shift(bar, -top))
         if dash:
             STAMPED.draw(draw, (MARGIN, BOARD_TOP + 10 - top), "—", 15, cjk)
         band = _BOARD_ROWS.put(key, pack_band(image))
@@ -666,7 +577,5 @@ def clear_caches() -> None:
     _render_board_cached.cache_clear()
     _TREE_BASES.clear()
     _BOARD_HEADERS.clear()
-    _fit_cached.cache_clear()
-    _wrap_cached.cache_clear()
-    _text_mask.cache_clear()
+    forget_text()
     _BOARD_ROWS.clear()
