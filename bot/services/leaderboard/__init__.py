@@ -27,16 +27,20 @@ The rules, in one place:
 
 from __future__ import annotations
 
+from bot.services.leaderboard.periods import (
+    Period,
+    PeriodKind,
+    month_key,
+    period_of,
+    previous_period,
+    week_key,
+)
 from bot.services.leaderboard.ranking import (
-    OFF_LOOP_MEMBERS,
-    ROWS_PER_TURN,
     SNAPSHOT_KINDS,
     TOP,
     CohortRow,
     Entry,
     MemberData,
-    Period,
-    PeriodKind,
     SnapshotPlan,
     changed_members,
     chapter_share,
@@ -48,25 +52,19 @@ from bot.services.leaderboard.ranking import (
     mark_nudges_delivered,
     member_ids,
     merged,
-    month_key,
     off_loop,
     pending_nudges,
-    period_of,
     plan_snapshots,
-    previous_period,
     rank_boards,
     rank_members,
     renumber,
     save_snapshots,
     snapshot_closed_periods,
-    week_key,
     weekly_streak,
     with_member,
 )
 
 __all__ = [
-    "OFF_LOOP_MEMBERS",
-    "ROWS_PER_TURN",
     "SNAPSHOT_KINDS",
     "TOP",
     "CohortRow",

@@ -31,9 +31,8 @@ import asyncio
 import bisect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Literal
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, delete, func, literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -50,72 +49,13 @@ from bot.db.models import (
     User,
 )
 from bot.pace import PathStatus, path_status, person_zone
+from bot.services.leaderboard.periods import Period, PeriodKind, period_of, zone_of
 from curriculum import Curriculum, Path
 
-PeriodKind = Literal["week", "month", "all"]
 SNAPSHOT_KINDS: tuple[PeriodKind, ...] = ("week", "month")
 TOP = 3
 ROWS_PER_TURN = 5_000  # chapter rows converted between two turns of the event loop
 _EPS = 1e-6
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    kind: PeriodKind
-    key: str  # "2027-W09", "2027-02" or "all"
-    start: datetime | None  # inclusive, UTC; None = since forever
-    end: datetime | None  # exclusive, UTC; None = until forever
-
-    def contains(self, instant: datetime) -> bool:
-        return (self.start is None or instant >= self.start) and (
-            self.end is None or instant < self.end
-        )
-
-
-def _zone(tz: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz or "UTC")
-    except (ValueError, KeyError):  # a zone removed from tzdata: fall back rather than fail
-        return ZoneInfo("UTC")
-
-
-def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
-
-
-def week_key(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def month_key(day: date) -> str:
-    return f"{day.year}-{day.month:02d}"
-
-
-def period_of(kind: PeriodKind, instant: datetime, tz: str | None) -> Period:
-    """The period of ``kind`` that contains ``instant``, in the channel's timezone."""
-    if kind == "all":
-        return Period("all", "all", None, None)
-    zone = _zone(tz)
-    day = instant.astimezone(zone).date()
-    if kind == "week":
-        monday = day - timedelta(days=day.weekday())
-        return Period(
-            "week",
-            week_key(monday),
-            _local_midnight(monday, zone),
-            _local_midnight(monday + timedelta(days=7), zone),
-        )
-    first = day.replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
-    return Period(
-        "month", month_key(first), _local_midnight(first, zone), _local_midnight(following, zone)
-    )
-
-
-def previous_period(period: Period, tz: str | None) -> Period:
-    assert period.start is not None and period.kind != "all"
-    return period_of(period.kind, period.start - timedelta(seconds=1), tz)
 
 
 # --- the data one board needs -------------------------------------------------------------
@@ -261,7 +201,7 @@ class Entry:
 
 def weekly_streak(completions: Iterable[datetime], tz: str, now: datetime) -> int:
     """Consecutive local weeks with a completion, ending this week or last week."""
-    zone = _zone(tz)
+    zone = zone_of(tz)
 
     def monday(instant: datetime) -> date:
         day = instant.astimezone(zone).date()
