@@ -27,6 +27,14 @@ The rules, in one place:
 
 from __future__ import annotations
 
+from bot.services.leaderboard.members import (
+    CohortRow,
+    MemberData,
+    changed_members,
+    cohort,
+    load_members,
+    member_ids,
+)
 from bot.services.leaderboard.periods import (
     Period,
     PeriodKind,
@@ -38,19 +46,13 @@ from bot.services.leaderboard.periods import (
 from bot.services.leaderboard.ranking import (
     SNAPSHOT_KINDS,
     TOP,
-    CohortRow,
     Entry,
-    MemberData,
     SnapshotPlan,
-    changed_members,
     chapter_share,
-    cohort,
     export_user,
     forget_user,
     history,
-    load_members,
     mark_nudges_delivered,
-    member_ids,
     merged,
     off_loop,
     pending_nudges,
