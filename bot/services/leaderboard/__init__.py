@@ -44,26 +44,28 @@ from bot.services.leaderboard.periods import (
     week_key,
 )
 from bot.services.leaderboard.ranking import (
-    SNAPSHOT_KINDS,
-    TOP,
     Entry,
-    SnapshotPlan,
     chapter_share,
     export_user,
     forget_user,
-    history,
     mark_nudges_delivered,
     merged,
     off_loop,
     pending_nudges,
-    plan_snapshots,
     rank_boards,
     rank_members,
     renumber,
-    save_snapshots,
-    snapshot_closed_periods,
     weekly_streak,
     with_member,
+)
+from bot.services.leaderboard.snapshots import (
+    SNAPSHOT_KINDS,
+    TOP,
+    SnapshotPlan,
+    history,
+    plan_snapshots,
+    save_snapshots,
+    snapshot_closed_periods,
 )
 
 __all__ = [
