@@ -35,6 +35,10 @@ from bot.services.leaderboard.members import (
     load_members,
     member_ids,
 )
+from bot.services.leaderboard.nudges import (
+    mark_nudges_delivered,
+    pending_nudges,
+)
 from bot.services.leaderboard.periods import (
     Period,
     PeriodKind,
@@ -48,10 +52,8 @@ from bot.services.leaderboard.ranking import (
     chapter_share,
     export_user,
     forget_user,
-    mark_nudges_delivered,
     merged,
     off_loop,
-    pending_nudges,
     rank_boards,
     rank_members,
     renumber,

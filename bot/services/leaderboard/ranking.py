@@ -41,7 +41,6 @@ from bot.db.models import (
     Channel,
     LeaderboardSnapshot,
     NudgeRequest,
-    User,
 )
 from bot.services.leaderboard.members import MemberData
 from bot.services.leaderboard.periods import Period, zone_of
@@ -352,26 +351,3 @@ async def export_user(session: AsyncSession, user_id: int) -> dict[str, Any]:
             for n in nudges
         ],
     }
-
-
-async def pending_nudges(
-    session: AsyncSession, platforms: set[str] | None = None, *, limit: int = 100
-) -> list[NudgeRequest]:
-    """Nudges not handled yet, oldest first, for people on ``platforms`` (all when None)."""
-    stmt = (
-        select(NudgeRequest)
-        .join(User, User.id == NudgeRequest.user_id)
-        .where(NudgeRequest.delivered_at.is_(None))
-        .order_by(NudgeRequest.requested_at, NudgeRequest.id)
-        .limit(limit)
-    )
-    if platforms is not None:
-        stmt = stmt.where(User.platform.in_(platforms))
-    return list((await session.execute(stmt)).scalars().all())
-
-
-async def mark_nudges_delivered(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:
-    if ids:
-        await session.execute(
-            update(NudgeRequest).where(NudgeRequest.id.in_(ids)).values(delivered_at=now)
-        )
