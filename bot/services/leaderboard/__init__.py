@@ -23,6 +23,11 @@ The rules, in one place:
 * **Snapshots**: a finished week or month keeps its top three in ``leaderboard_snapshots``. They
   are taken lazily (when ``/leaderboard`` runs) and by ``snapshot_closed_periods`` (for a
   scheduler), and before a reset, so history never changes afterwards.
+
+The modules: ``periods`` (week and month maths), ``members`` (loading a group), ``ranking``
+(scores, streaks, board order), ``privacy`` (shown, anonymous, hidden; export and delete),
+``snapshots`` (closed periods' winners), ``nudges``. This module re-exports the public names
+callers use; to replace one for a test, patch it where it is looked up.
 """
 
 from __future__ import annotations
@@ -47,11 +52,13 @@ from bot.services.leaderboard.periods import (
     previous_period,
     week_key,
 )
+from bot.services.leaderboard.privacy import (
+    export_user,
+    forget_user,
+)
 from bot.services.leaderboard.ranking import (
     Entry,
     chapter_share,
-    export_user,
-    forget_user,
     merged,
     off_loop,
     rank_boards,

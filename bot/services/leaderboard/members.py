@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Channel, ChapterProgress, Enrollment, Membership, ReminderPref, User
 from bot.pace import PathStatus, path_status, person_zone
+from bot.services.leaderboard.privacy import shown_name
 from curriculum import Curriculum
 
 ROWS_PER_TURN = 5_000  # chapter rows converted between two turns of the event loop
@@ -116,7 +117,7 @@ async def load_members(
             MemberData(
                 user_id=uid,
                 external_id=ext_id,
-                name=display_name or ext_id,
+                name=shown_name(display_name, ext_id),
                 privacy=privacy,
                 tz=person_zone(pref_tz, user_tz, [group_tz]),
                 path_id=path_id,

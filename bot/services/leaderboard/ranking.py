@@ -1,28 +1,7 @@
-"""Ranking a study group: study days in a period, steps, weekly streaks, and saved winners.
+"""Scoring and ranking: study days and steps per period, weekly streaks, board order.
 
-The rules, in one place:
-
-* **Who**: the channel's study group (``memberships``); people whose privacy is ``hidden`` are
-  left out, ``anonymous`` people are ranked but shown as "anonymous #k" (k counts the anonymous
-  entries of one board from the top).
-* **Study days** in a period: for every chapter a person marked *done* with ``completed_at``
-  inside the period (and after the channel's last leaderboard reset), the chapter's share of
-  its step: ``step.days / len(step.chapters)``. The step is taken from the person's current
-  path when it contains the chapter, else from the first path (curriculum order) that does —
-  so a chapter is worth the same whether someone studies it on-path or as a detour. A chapter
-  in no path is worth nothing. Skips earn nothing (they are not study).
-* **Steps**: steps of the person's current path that are complete (every chapter done or
-  skipped) and whose last chapter was covered inside the period.
-* **Ties**: equal days → whoever reached the total first (the latest ``completed_at`` among the
-  counted chapters, earlier wins), then the user id, so the order is always the same.
-* **Streak**: consecutive weeks, in the person's own local week (reminder timezone, else the
-  platform's, else UTC), with at least one chapter done, ending this week or last week (this
-  week may still be in progress, so it does not break a streak yet).
-* **Periods**: ``week`` is the ISO week and ``month`` the calendar month of the channel's
-  timezone (``Channel.timezone`` or UTC); ``all`` is all time.
-* **Snapshots**: a finished week or month keeps its top three in ``leaderboard_snapshots``. They
-  are taken lazily (when ``/leaderboard`` runs) and by ``snapshot_closed_periods`` (for a
-  scheduler), and before a reset, so history never changes afterwards.
+The rules (who, study days, steps, ties, streaks) are in this package's docstring. Ranking is
+pure CPU over ``MemberData``; ``off_loop`` moves it to a worker thread for big groups.
 """
 
 from __future__ import annotations
@@ -34,22 +13,17 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from bot.db.models import (
-    Channel,
-    LeaderboardSnapshot,
-    NudgeRequest,
-)
 from bot.services.leaderboard.members import MemberData
 from bot.services.leaderboard.periods import Period, zone_of
+from bot.services.leaderboard.privacy import (
+    ANONYMOUS_LABEL,
+    board_labels,
+    is_anonymous,
+    on_board,
+)
 from curriculum import Curriculum, Path
 
 _EPS = 1e-6
-
-
-# --- ranking ------------------------------------------------------------------------------
 
 
 def chapter_share(curriculum: Curriculum, chapter_id: str, path_id: str | None) -> float:
@@ -173,14 +147,14 @@ def rank_boards(
     now: datetime,
     *,
     since: datetime | None = None,
-    anonymous_label: str = "anonymous #{k}",
+    anonymous_label: str = ANONYMOUS_LABEL,
     include_hidden: bool = False,
 ) -> list[list[Entry]]:
     """The boards of ``periods`` (people with study days or steps in each, best first) from
     one pass over the members: streaks and path progress are worked out once per person."""
     boards: list[list[Entry]] = [[] for _ in periods]
     for m in members:
-        if m.privacy == "hidden" and not include_hidden:
+        if not on_board(m.privacy, include_hidden):
             continue
         scores, streak = _member_scores(curriculum, m, periods, since, now)
         fraction: float | None = None
@@ -197,7 +171,7 @@ def rank_boards(
                     rank=0,
                     user_id=m.user_id,
                     label=m.name,
-                    anonymous=m.privacy == "anonymous",
+                    anonymous=is_anonymous(m.privacy),
                     days=days,
                     steps=steps,
                     streak=streak,
@@ -217,7 +191,7 @@ def rank_members(
     now: datetime,
     *,
     since: datetime | None = None,
-    anonymous_label: str = "anonymous #{k}",
+    anonymous_label: str = ANONYMOUS_LABEL,
     include_hidden: bool = False,
 ) -> list[Entry]:
     """The board for ``period``: people with study days or steps in it, best first."""
@@ -249,15 +223,13 @@ def _order(e: Entry) -> tuple[float, datetime, int]:
     return (-round(e.days, 6), e.reached_at, e.user_id)
 
 
-def renumber(entries: Iterable[Entry], anonymous_label: str = "anonymous #{k}") -> list[Entry]:
+def renumber(entries: Iterable[Entry], anonymous_label: str = ANONYMOUS_LABEL) -> list[Entry]:
     """Entries sorted into board order, ranked 1…n, anonymous ones labelled "anonymous #k"
     (k counting the anonymous entries of this board from the top)."""
     out: list[Entry] = []
-    anon = 0
-    for i, e in enumerate(sorted(entries, key=_order), start=1):
-        if e.anonymous:
-            anon += 1
-        label = anonymous_label.format(k=anon) if e.anonymous else e.name
+    ordered = sorted(entries, key=_order)
+    labels = board_labels(ordered, anonymous_label)
+    for i, (e, label) in enumerate(zip(ordered, labels, strict=True), start=1):
         out.append(e if (e.rank, e.label) == (i, label) else replace(e, rank=i, label=label))
     return out
 
@@ -271,7 +243,7 @@ def with_member(
     now: datetime,
     *,
     since: datetime | None = None,
-    anonymous_label: str = "anonymous #{k}",
+    anonymous_label: str = ANONYMOUS_LABEL,
     include_hidden: bool = False,
 ) -> list[Entry]:
     """``entries`` (a board computed a little earlier, in board order) with one person's line
@@ -294,60 +266,3 @@ def merged(entries: Sequence[Entry], more: Iterable[Entry]) -> list[Entry]:
     for e in more:
         bisect.insort(out, e, key=_order)
     return out
-
-
-async def forget_user(session: AsyncSession, user_id: int) -> None:
-    """Part of "delete my data": drop pending nudges and unname past wins.
-
-    The foreign keys would null ``user_id`` (snapshots) and delete nudges anyway, but the label
-    holds the name that was shown, so it is blanked here explicitly.
-    """
-    await session.execute(
-        update(LeaderboardSnapshot)
-        .where(LeaderboardSnapshot.user_id == user_id)
-        .values(user_id=None, label="", anonymous=True)
-    )
-    await session.execute(delete(NudgeRequest).where(NudgeRequest.user_id == user_id))
-
-
-async def export_user(session: AsyncSession, user_id: int) -> dict[str, Any]:
-    """This feature's part of "export my data": past wins and nudges about the person."""
-    wins = (
-        await session.execute(
-            select(LeaderboardSnapshot, Channel)
-            .join(Channel, Channel.id == LeaderboardSnapshot.channel_id)
-            .where(LeaderboardSnapshot.user_id == user_id)
-            .order_by(LeaderboardSnapshot.period_key)
-        )
-    ).all()
-    nudges = (
-        (
-            await session.execute(
-                select(NudgeRequest)
-                .where(NudgeRequest.user_id == user_id)
-                .order_by(NudgeRequest.requested_at)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    return {
-        "leaderboard_wins": [
-            {
-                "channel": ch.external_id,
-                "period": f"{w.period_kind} {w.period_key}",
-                "rank": w.rank,
-                "shown_as": w.label,
-                "days": w.days,
-            }
-            for w, ch in wins
-        ],
-        "nudges": [
-            {
-                "requested_at": n.requested_at.isoformat(),
-                "behind_days": n.behind_days,
-                "delivered_at": n.delivered_at.isoformat() if n.delivered_at else None,
-            }
-            for n in nudges
-        ],
-    }

@@ -17,6 +17,7 @@ from bot.db import dialect_insert
 from bot.db.models import Channel, LeaderboardSnapshot
 from bot.services.leaderboard.members import MemberData, load_members
 from bot.services.leaderboard.periods import Period, PeriodKind, period_of
+from bot.services.leaderboard.privacy import ANONYMOUS_LABEL
 from bot.services.leaderboard.ranking import Entry, off_loop, rank_boards
 from curriculum import Curriculum
 
@@ -58,7 +59,7 @@ async def plan_snapshots(
     channel: Channel,
     now: datetime,
     *,
-    anonymous_label: str = "anonymous #{k}",
+    anonymous_label: str = ANONYMOUS_LABEL,
     members: list[MemberData] | None = None,
 ) -> SnapshotPlan:
     """Rank every finished week and month of ``channel`` that has no snapshot yet; reads only.
@@ -153,7 +154,7 @@ async def snapshot_closed_periods(
     channel: Channel,
     now: datetime,
     *,
-    anonymous_label: str = "anonymous #{k}",
+    anonymous_label: str = ANONYMOUS_LABEL,
     members: list[MemberData] | None = None,
 ) -> list[tuple[str, str]]:
     """Save the top three of every finished week and month that has none yet, in the
