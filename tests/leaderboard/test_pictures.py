@@ -16,9 +16,11 @@ from bot.pictures import (
     STATE_COLOURS,
     BoardRow,
     board_model,
+    fonts,
     render_leaderboard,
     render_skill_tree,
     skill_tree_png,
+    tree,
     tree_model,
 )
 from bot.services import store
@@ -81,7 +83,7 @@ def test_chinese_titles_need_a_cjk_font(curriculum, monkeypatch):
         model = tree_model(curriculum, status, STATES, locale="zh")
         assert model.cjk and model.node("1.1").title == "初识大语言模型"
         assert _image(render_skill_tree(model)).size == (model.width, model.height)
-    monkeypatch.setattr(pictures, "cjk_font_path", lambda: None)
+    monkeypatch.setattr(fonts, "cjk_font_path", lambda: None)
     model = tree_model(curriculum, status, STATES, locale="zh")
     assert not model.cjk and model.node("1.1").title == "Getting to Know Large Language Models"
 
@@ -96,8 +98,8 @@ async def test_rendering_runs_off_the_event_loop(curriculum, monkeypatch):
         seen.append(threading.current_thread().name)
         return real(model)
 
-    monkeypatch.setattr(pictures, "render_skill_tree", spy)
-    pictures._render_tree_cached.cache_clear()  # an earlier test may have drawn this model
+    monkeypatch.setattr(tree, "render_skill_tree", spy)
+    tree._render_tree_cached.cache_clear()  # an earlier test may have drawn this model
     data = await skill_tree_png(tree_model(curriculum, _status(curriculum), STATES))
     assert data.startswith(b"\x89PNG") and seen and seen[0] != threading.main_thread().name
 

@@ -18,7 +18,7 @@ from PIL import Image, ImageChops
 
 from bot import pictures
 from bot.pace import path_status
-from bot.pictures import BoardRow, board_model, tree_model
+from bot.pictures import BoardRow, board_model, tree, tree_model
 from tests.conftest import START
 
 LOCALES = ["en", "zh"]
@@ -118,8 +118,8 @@ def test_the_caches_stay_bounded(curriculum, monkeypatch):
         small.put(i, i)
     assert len(small) == 3 and small.get(0) is None and small.get(9) == 9
 
-    monkeypatch.setattr(pictures, "_TREE_BASES", pictures.Lru(2))
-    monkeypatch.setattr(pictures, "NODE_BANDS_MAX", 4)
+    monkeypatch.setattr(tree, "_TREE_BASES", pictures.Lru(2))
+    monkeypatch.setattr(tree, "NODE_BANDS_MAX", 4)
     base_model = next(_trees(curriculum, "en", 1, seed=5))
     for i in range(5):  # five titles: five layouts, each with its own base image
         model = tree_model(
@@ -129,11 +129,11 @@ def test_the_caches_stay_bounded(curriculum, monkeypatch):
             title=f"layout {i}",
         )
         assert _same(_decode(pictures.render_skill_tree(model)), pictures.draw_skill_tree(model))
-    assert len(pictures._TREE_BASES) == 2
+    assert len(tree._TREE_BASES) == 2
     for model in _trees(curriculum, "en", 12, seed=11):
         pictures.render_skill_tree(model)
-    assert len(pictures._TREE_BASES) == 2
-    bases = list(pictures._TREE_BASES._data.values())
+    assert len(tree._TREE_BASES) == 2
+    bases = list(tree._TREE_BASES._data.values())
     assert all(len(b.node_bands) <= 4 for b in bases)
     assert _same(
         _decode(pictures.render_skill_tree(base_model)), pictures.draw_skill_tree(base_model)
