@@ -35,7 +35,7 @@ from bench.seed import seed, seeded_locale
 from bot.app import settle_heap
 from bot.clock import FixedClock
 from bot.core import Core
-from bot.handlers import leaderboard as lb_handlers
+from bot.features import leaderboard as lb_handlers
 from bot.types import Actor, Place
 from curriculum import Curriculum, load_curriculum
 

@@ -34,7 +34,7 @@ from bench.seed import seed, seeded_locale
 from bot.app import settle_heap
 from bot.clock import FixedClock
 from bot.core import Core
-from bot.handlers import leaderboard as lb_handlers
+from bot.features import leaderboard as lb_handlers
 from bot.i18n import tr
 from bot.types import Actor, Place
 from curriculum import load_curriculum

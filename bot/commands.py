@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.handlers import admin as admin_h
-from bot.handlers import help as help_h
-from bot.handlers import leaderboard, learn, paths, privacy, progress, reminders
+from bot.features import admin as admin_h
+from bot.features import help as help_h
+from bot.features import leaderboard, learn, paths, privacy, progress, reminders
 from bot.i18n import L
 from bot.options import Choice, CommandSpec, OptionSpec, always
 from bot.options import OptionType as T

@@ -10,7 +10,7 @@ from PIL import Image
 
 from bot import pictures
 from bot.context import Ctx
-from bot.handlers.leaderboard import progress_picture, rank_field
+from bot.features.leaderboard import progress_picture, rank_field
 from bot.pace import path_status
 from bot.pictures import (
     STATE_COLOURS,
@@ -131,7 +131,7 @@ async def test_progress_picture_hook(core, clock, person):
     await at(clock, utc(2027, 3, 2), alice, "/start 1.2")
 
     async def call(ctx):
-        from bot.handlers.common import current_status
+        from bot.features.common import current_status
 
         status = await current_status(ctx)
         draw = await progress_picture(ctx, status)  # the model is taken inside the transaction

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.context import Ctx
 from bot.db.models import Delivery
 from bot.errors import UserError
-from bot.handlers.common import user_timezone
+from bot.features.common import user_timezone
 from bot.i18n import weekday_name
 from bot.labels import SNOOZE
 from bot.options import OptionError, parse_time

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from bot.context import Ctx
-from bot.handlers.common import chapter_url, current_status, resolve_chapter
+from bot.features.common import chapter_url, current_status, resolve_chapter
 from bot.labels import chapter_label, path_title
 from bot.services import store
 from bot.types import Button, Field, Reply

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.context import Ctx
 from bot.db.models import AdminLog, Channel, NudgeRequest
 from bot.errors import UserError
-from bot.handlers.leaderboard import group_channel
+from bot.features.leaderboard import group_channel
 from bot.i18n import weekday_name
 from bot.labels import NUDGE_COOLDOWN, path_title
 from bot.pace import pace_phrase

@@ -7,8 +7,8 @@ from dataclasses import replace
 from bot.context import Ctx
 from bot.db.models import User
 from bot.errors import UserError
-from bot.handlers.common import resolve_chapter, standing, step_buttons, step_line, zone_of
-from bot.handlers.leaderboard import progress_picture, rank_field
+from bot.features.common import resolve_chapter, standing, step_buttons, step_line, zone_of
+from bot.features.leaderboard import progress_picture, rank_field
 from bot.labels import chapter_label, path_title
 from bot.pace import PathStatus, StepStatus, fmt_days, pace_phrase, path_status
 from bot.services import store

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Ctx
-from bot.handlers.common import current_status, resolve_path, step_buttons, step_line
+from bot.features.common import current_status, resolve_path, step_buttons, step_line
 from bot.labels import chapter_label, path_title, weeks
 from bot.pace import COVERED
 from bot.services import store
