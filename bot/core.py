@@ -16,11 +16,11 @@ from datetime import date
 from typing import Any
 
 from bot.clock import Clock, SystemClock
-from bot.commands import COMMANDS
 from bot.context import Ctx
 from bot.db import Database, DatabaseUnavailable, WriteNeeded
 from bot.directory import Directory
 from bot.errors import UserError
+from bot.features import COMMANDS
 from bot.i18n import MESSAGES, tr
 from bot.labels import chapter_label, path_names
 from bot.options import CommandSpec, OptionError, clean_text, convert

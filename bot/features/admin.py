@@ -15,8 +15,10 @@ from bot.context import Ctx
 from bot.db.models import AdminLog, Channel, NudgeRequest
 from bot.errors import UserError
 from bot.features.leaderboard import group_channel
-from bot.i18n import weekday_name
+from bot.i18n import L, weekday_name
 from bot.labels import NUDGE_COOLDOWN, path_title
+from bot.options import Choice, CommandSpec, OptionSpec
+from bot.options import OptionType as T
 from bot.pace import pace_phrase
 from bot.services import leaderboard as lb
 from bot.types import Attachment, Button, Field, Reply
@@ -240,3 +242,63 @@ async def _reset(ctx: Ctx, channel: Channel) -> Reply:
     channel.leaderboard_reset_at = ctx.now
     _log(ctx, channel, "reset", ctx.now.isoformat())
     return Reply(text=ctx.t("admin.reset_done"), kind="success", ephemeral=False)
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "admin",
+        L(
+            "Study group settings, cohort view, nudges, export",
+            "学习小组设置、成员概览、提醒、导出",
+        ),
+        admin,
+        options=(
+            OptionSpec(
+                "action",
+                T.CHOICE,
+                L("What to do", "操作"),
+                required=True,
+                choices=(
+                    Choice(
+                        "schedule", L("Weekly prompt day, time, zone", "每周提示的日期时间时区")
+                    ),
+                    Choice("role", L("The admin role", "管理员角色")),
+                    Choice("cohort", L("Who is where, who is behind", "成员进度与落后情况")),
+                    Choice("nudge", L("Nudge those behind pace", "提醒落后的成员")),
+                    Choice("export", L("Progress as a CSV file", "导出 CSV 进度表")),
+                    Choice("reset", L("Restart the leaderboards", "重置排行榜")),
+                ),
+            ),
+            OptionSpec(
+                "value",
+                T.STRING,
+                L(
+                    "Role id or name (role); confirm (reset)",
+                    "角色 ID 或名称（role）；confirm（reset）",
+                ),
+            ),
+            OptionSpec("day", T.WEEKDAY, L("Day of the week", "星期几"), positional=False),
+            OptionSpec(
+                "time",
+                T.TIME,
+                L("Local time, HH:MM (24h)", "当地时间，HH:MM（24 小时制）"),
+                positional=False,
+            ),
+            OptionSpec(
+                "tz",
+                T.TIMEZONE,
+                L("IANA timezone, e.g. Asia/Shanghai", "IANA 时区，如 Asia/Shanghai"),
+                autocomplete="timezones",
+                positional=False,
+            ),
+        ),
+        admin_only=True,
+        examples=(
+            "/admin cohort",
+            "/admin schedule day:mon time:09:00 tz:Europe/Berlin",
+            "/admin role Moderators",
+            "/admin export",
+            "/admin reset",
+        ),
+    ),
+)

@@ -13,7 +13,9 @@ from sqlalchemy import bindparam, select
 from bot.context import Ctx
 from bot.db.models import Channel, LeaderboardSnapshot, Membership
 from bot.errors import UserError
-from bot.i18n import tr
+from bot.i18n import L, tr
+from bot.options import Choice, CommandSpec, OptionSpec, always
+from bot.options import OptionType as T
 from bot.pace import PathStatus, fmt_days, tree_caption
 from bot.pictures import (
     BoardRow,
@@ -300,3 +302,33 @@ async def progress_picture(
 def picture_locale(ctx: Ctx) -> Locale:
     """Chinese in pictures only when a CJK font is installed; English otherwise (no tofu)."""
     return "zh" if ctx.locale == "zh" and cjk_font_path() is not None else "en"
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "leaderboard",
+        L(
+            "The study group's ranking, its history, or a web link",
+            "学习小组排行榜、历史或网页链接",
+        ),
+        leaderboard,
+        options=(
+            OptionSpec(
+                "view",
+                T.CHOICE,
+                L("Which board", "哪个榜单"),
+                choices=(
+                    Choice("week", L("This week", "本周")),
+                    Choice("month", L("This month", "本月")),
+                    Choice("all", L("All time", "总榜")),
+                    Choice("history", L("Past winners", "历届前三")),
+                    Choice("web", L("A link to the web page", "网页版链接")),
+                ),
+            ),
+        ),
+        admin_only=True,
+        examples=("/leaderboard", "/leaderboard month", "/leaderboard history"),
+        # Writes only the first call after a week or month closes (its winners' snapshot).
+        reads=always,
+    ),
+)

@@ -6,15 +6,18 @@ from typing import TypeVar
 
 from bot.context import Ctx
 from bot.features.common import chapter_url, current_status, resolve_chapter
+from bot.i18n import L
 from bot.labels import chapter_label, path_title
+from bot.options import CommandSpec, OptionSpec, always
+from bot.options import OptionType as T
 from bot.services import store
 from bot.types import Button, Field, Reply
 from curriculum import Path
 
-T = TypeVar("T")
+Item = TypeVar("Item")
 
 
-def _rotate(items: list[T], n: int) -> T | None:
+def _rotate(items: list[Item], n: int) -> Item | None:
     return items[n % len(items)] if items else None
 
 
@@ -137,3 +140,36 @@ async def chapter(ctx: Ctx) -> Reply:
         fields=fields,
         buttons=tuple(buttons),
     )
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "next",
+        L("What to study now, with stack, project and a tip", "现在该学什么：技术栈、项目和建议"),
+        next_step,
+        examples=("/next",),
+        reads=always,
+    ),
+    CommandSpec(
+        "chapter",
+        L(
+            "A chapter: titles, paths that include it, your state",
+            "查看章节：标题、所属路线和你的状态",
+        ),
+        chapter,
+        options=(
+            OptionSpec(
+                "id",
+                T.CHAPTER,
+                L(
+                    "Chapter id such as 4.2, or a word from its title",
+                    "章节编号（如 4.2）或标题中的词",
+                ),
+                required=True,
+                autocomplete="chapters",
+            ),
+        ),
+        examples=("/chapter 4.2", "/chapter RAG"),
+        reads=always,
+    ),
+)

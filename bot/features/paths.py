@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from bot.context import Ctx
 from bot.features.common import current_status, resolve_path, step_buttons, step_line
+from bot.i18n import L
 from bot.labels import chapter_label, path_title, weeks
+from bot.options import CommandSpec, OptionSpec
+from bot.options import OptionType as T
 from bot.pace import COVERED
 from bot.services import store
 from bot.types import Button, Field, Reply
@@ -110,3 +113,22 @@ async def _enrol(ctx: Ctx, name: str) -> Reply:
         buttons=step_buttons(ctx, status),
         kind="success",
     )
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "path",
+        L("List the learning paths, or enrol in one", "查看学习路线，或加入其中一条"),
+        path,
+        options=(
+            OptionSpec(
+                "name",
+                T.PATH,
+                L("Path to follow: app, research or mlops", "要学习的路线：app、research 或 mlops"),
+                autocomplete="paths",
+            ),
+        ),
+        examples=("/path", "/path mlops", "/path 应用开发"),
+        reads=lambda options: not options.get("name"),
+    ),
+)

@@ -6,6 +6,9 @@ import json
 from typing import Literal
 
 from bot.context import Ctx
+from bot.i18n import L
+from bot.options import Choice, CommandSpec, OptionSpec
+from bot.options import OptionType as T
 from bot.services import store
 from bot.types import Attachment, Button, Reply
 
@@ -46,3 +49,45 @@ async def forget_me(ctx: Ctx) -> Reply:
     await store.delete_user(ctx.session, ctx.user.id)
     ctx.session.expunge(ctx.user)  # the row is gone; never flush the stale object again
     return Reply(text=ctx.t("forget.done"), kind="success")
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "privacy",
+        L("How you appear on leaderboards", "你在排行榜上的显示方式"),
+        privacy,
+        options=(
+            OptionSpec(
+                "mode",
+                T.CHOICE,
+                L("Leaderboard visibility", "排行榜可见性"),
+                choices=(
+                    Choice("shown", L("Show my name", "显示名字")),
+                    Choice("anonymous", L("Count me without my name", "匿名计入")),
+                    Choice("hidden", L("Leave me out", "不上榜")),
+                ),
+            ),
+        ),
+        examples=("/privacy", "/privacy anonymous"),
+    ),
+    CommandSpec(
+        "export-my-data",
+        L("Everything stored about you, as a JSON file", "以 JSON 文件导出关于你的全部数据"),
+        export_my_data,
+        examples=("/export-my-data",),
+    ),
+    CommandSpec(
+        "forget-me",
+        L("Delete everything stored about you", "删除关于你的全部数据"),
+        forget_me,
+        options=(
+            OptionSpec(
+                "confirm",
+                T.CHOICE,
+                L("Type confirm to delete", "输入 confirm 确认删除"),
+                choices=(Choice("confirm", L("Yes, delete everything", "确认删除全部数据")),),
+            ),
+        ),
+        examples=("/forget-me", "/forget-me confirm"),
+    ),
+)

@@ -9,7 +9,10 @@ from bot.db.models import User
 from bot.errors import UserError
 from bot.features.common import resolve_chapter, standing, step_buttons, step_line, zone_of
 from bot.features.leaderboard import progress_picture, rank_field
+from bot.i18n import L
 from bot.labels import chapter_label, path_title
+from bot.options import CommandSpec, OptionSpec, always
+from bot.options import OptionType as T
 from bot.pace import PathStatus, StepStatus, fmt_days, pace_phrase, path_status
 from bot.services import store
 from bot.types import Field, ProgressBar, Reply, UserRef
@@ -185,3 +188,71 @@ async def undo(ctx: Ctx) -> Reply:
         return Reply(text=ctx.t("undo.nothing", chapter=label))
     status = found.cleared(chapter.id).status(ctx.now) if found else None
     return _after_marking(ctx, status, ctx.t("undo.done", chapter=label))
+
+
+_CHAPTER = OptionSpec(
+    "chapter",
+    T.CHAPTER,
+    L("Chapter id such as 4.2, or a word from its title", "章节编号（如 4.2）或标题中的词"),
+    required=True,
+    autocomplete="chapters",
+)
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "progress",
+        L("Your progress, pace and current step", "你的进度、节奏和当前步骤"),
+        progress,
+        options=(
+            OptionSpec("user", T.USER, L("Someone else in this workspace", "本工作区的其他成员")),
+        ),
+        examples=("/progress", "/progress @alice"),
+        reads=always,
+    ),
+    CommandSpec(
+        "done",
+        L("Mark your current step, or one chapter, as done", "将当前步骤或某一章标记为完成"),
+        done,
+        options=(
+            OptionSpec(
+                "chapter",
+                T.CHAPTER,
+                L(
+                    "Chapter id such as 4.2 (default: your current step)",
+                    "章节编号，如 4.2（默认：当前步骤）",
+                ),
+                autocomplete="chapters",
+            ),
+            OptionSpec(
+                "step",
+                T.INTEGER,
+                L("Step number of your path", "你的路线中的步骤序号"),
+                positional=False,
+                min_value=1,
+                max_value=99,
+            ),
+        ),
+        examples=("/done", "/done 4.2", "/done step:3"),
+    ),
+    CommandSpec(
+        "undo",
+        L("Set a chapter back to to-do", "将某一章恢复为未开始"),
+        undo,
+        options=(_CHAPTER,),
+        examples=("/undo 4.2",),
+    ),
+    CommandSpec(
+        "skip",
+        L("Skip a chapter you already know", "跳过已经掌握的章节"),
+        skip,
+        options=(_CHAPTER,),
+        examples=("/skip 1.2",),
+    ),
+    CommandSpec(
+        "start",
+        L("Mark a chapter as in progress", "将某一章标记为学习中"),
+        start,
+        options=(_CHAPTER,),
+        examples=("/start 5.4",),
+    ),
+)

@@ -15,9 +15,10 @@ from bot.context import Ctx
 from bot.db.models import Delivery
 from bot.errors import UserError
 from bot.features.common import user_timezone
-from bot.i18n import weekday_name
+from bot.i18n import L, weekday_name
 from bot.labels import SNOOZE
-from bot.options import OptionError, parse_time
+from bot.options import Choice, CommandSpec, OptionError, OptionSpec, parse_time
+from bot.options import OptionType as T
 from bot.pace import local_date
 from bot.services import store
 from bot.timing import iso_period, next_weekly, quiet_end_at
@@ -210,3 +211,63 @@ def _reply(
         footer=ctx.t("reminders.hint"),
         kind=kind,
     )
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "reminders",
+        L("View or set your weekly study reminder", "查看或设置每周学习提醒"),
+        reminders,
+        options=(
+            OptionSpec(
+                "action",
+                T.CHOICE,
+                L("What to do", "操作"),
+                choices=(
+                    Choice("show", L("Show my settings", "查看设置")),
+                    Choice("on", L("Turn on", "开启")),
+                    Choice("off", L("Turn off", "关闭")),
+                    Choice("pause", L("Pause until a date", "暂停到某天")),
+                    Choice("resume", L("Resume now", "立即恢复")),
+                    Choice("snooze", L("Remind me again in a day", "一天后再提醒")),
+                    Choice("skip", L("Skip this week", "跳过本周")),
+                ),
+            ),
+            OptionSpec("day", T.WEEKDAY, L("Day of the week", "星期几")),
+            OptionSpec(
+                "time", T.TIME, L("Local time, HH:MM (24h)", "当地时间，HH:MM（24 小时制）")
+            ),
+            OptionSpec(
+                "tz",
+                T.TIMEZONE,
+                L("IANA timezone, e.g. Asia/Shanghai", "IANA 时区，如 Asia/Shanghai"),
+                autocomplete="timezones",
+            ),
+            OptionSpec(
+                "until",
+                T.DATE,
+                L("Pause until this date (YYYY-MM-DD)", "暂停到此日期（YYYY-MM-DD）"),
+            ),
+            OptionSpec(
+                "quiet",
+                T.STRING,
+                L(
+                    "Quiet hours, e.g. 22:00-07:00 (or off): nothing is sent then",
+                    "免打扰时段，如 22:00-07:00（或 off）：期间不发送提醒",
+                ),
+                positional=False,
+            ),
+        ),
+        examples=(
+            "/reminders",
+            "/reminders day:wed time:19:30 tz:Europe/Berlin",
+            "/reminders pause 2027-01-10",
+            "/reminders quiet:22:00-07:00",
+            "/reminders off",
+        ),
+        # Showing the settings only reads; any other action or option saves them.
+        reads=lambda options: (
+            set(options) <= {"action"} and options.get("action") in (None, "show")
+        ),
+    ),
+)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import COMMANDS
 from bot.core import Core
+from bot.features import COMMANDS
 from bot.i18n import L
 from bot.options import CommandSpec
 from bot.types import Actor, Place, Reply, UserRef
