@@ -20,7 +20,6 @@ from bot.context import Ctx
 from bot.db import Database, DatabaseUnavailable, WriteNeeded
 from bot.directory import Directory
 from bot.errors import UserError
-from bot.features import COMMANDS
 from bot.i18n import MESSAGES, tr
 from bot.labels import chapter_label, path_names
 from bot.options import CommandSpec, OptionError, clean_text, convert
@@ -55,14 +54,17 @@ def sane_actor(actor: Actor) -> Actor:
 
 
 class Core:
+    """``commands`` is passed in (``bot.features.COMMANDS`` in the app): the core knows no
+    feature itself, and a test can add or replace commands without patching a default."""
+
     def __init__(
         self,
         *,
         curriculum: Curriculum,
+        commands: tuple[CommandSpec, ...],
         db: Database,
         clock: Clock | None = None,
         chapter_base_url: str | None = None,
-        commands: tuple[CommandSpec, ...] = COMMANDS,
         web_links: LinkSigner | None = None,
     ) -> None:
         self.curriculum = curriculum
