@@ -12,12 +12,15 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, SystemClock
 from bot.context import Ctx
 from bot.db import Database, DatabaseUnavailable, WriteNeeded
+from bot.db.models import User
 from bot.directory import Directory
 from bot.errors import UserError
 from bot.i18n import MESSAGES, tr
@@ -181,7 +184,21 @@ class Core:
         async with begin() as session:
             now = self.clock.now()
             user = await store.ensure_user(session, inv.actor, now)
-            return await spec.handler(Ctx(self, inv, session, user, now))
+            return await spec.handler(self.context(inv, session, user, now))
+
+    def context(self, inv: Invocation, session: AsyncSession, user: User, now: datetime) -> Ctx:
+        """What a handler of ``inv`` gets inside its unit of work (tests call handlers so too)."""
+        return Ctx(
+            curriculum=self.curriculum,
+            boards=self.boards,
+            links=self.web_links,
+            chapter_base_url=self.chapter_base_url,
+            commands=self.commands,
+            inv=inv,
+            session=session,
+            user=user,
+            now=now,
+        )
 
     async def autocomplete(self, source: str, query: str, locale: Locale) -> list[tuple[str, str]]:
         """(value, label) pairs for a partly typed option; Discord shows at most 25."""

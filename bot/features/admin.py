@@ -109,12 +109,12 @@ async def _role(ctx: Ctx, channel: Channel) -> Reply:
 
 async def _cohort(ctx: Ctx, channel: Channel) -> Reply:
     members = await lb.load_members(ctx.session, channel)
-    rows = lb.cohort(ctx.core.curriculum, members, ctx.now)
+    rows = lb.cohort(ctx.curriculum, members, ctx.now)
     _log(ctx, channel, "cohort", f"{len(rows)} members")
     if not rows:
         return Reply(text=ctx.t("admin.no_members"))
     fields: list[Field] = []
-    for path in ctx.core.curriculum.paths:
+    for path in ctx.curriculum.paths:
         on_path = [r for r in rows if r.status is not None and r.status.path.id == path.id]
         if not on_path:
             continue
@@ -152,7 +152,7 @@ async def _cohort(ctx: Ctx, channel: Channel) -> Reply:
 async def _nudge(ctx: Ctx, channel: Channel) -> Reply:
     """Queue a nudge for everyone behind pace; the scheduler's Notifier delivers the queue."""
     members = await lb.load_members(ctx.session, channel)
-    behind = [r for r in lb.cohort(ctx.core.curriculum, members, ctx.now) if r.behind_days > 0]
+    behind = [r for r in lb.cohort(ctx.curriculum, members, ctx.now) if r.behind_days > 0]
     recent = set(
         (
             await ctx.session.execute(
@@ -193,7 +193,7 @@ async def _export(ctx: Ctx, channel: Channel) -> Reply:
     privacy: privacy modes govern public boards, and admins can already open anyone's
     ``/progress``. Cells that a spreadsheet would run as a formula are defused."""
     members = await lb.load_members(ctx.session, channel)
-    rows = lb.cohort(ctx.core.curriculum, members, ctx.now)
+    rows = lb.cohort(ctx.curriculum, members, ctx.now)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -238,7 +238,7 @@ async def _reset(ctx: Ctx, channel: Channel) -> Reply:
             buttons=(Button(ctx.t("admin.reset_button"), "admin", "reset confirm", "danger"),),
         )
     # Freeze finished periods first: after the reset they would be counted from zero.
-    await lb.snapshot_closed_periods(ctx.session, ctx.core.curriculum, channel, ctx.now)
+    await lb.snapshot_closed_periods(ctx.session, ctx.curriculum, channel, ctx.now)
     channel.leaderboard_reset_at = ctx.now
     _log(ctx, channel, "reset", ctx.now.isoformat())
     return Reply(text=ctx.t("admin.reset_done"), kind="success", ephemeral=False)

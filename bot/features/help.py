@@ -11,7 +11,7 @@ from bot.types import Field, Reply
 
 
 async def help_cmd(ctx: Ctx) -> Reply:
-    commands = ctx.core.commands
+    commands = ctx.commands
     name = ctx.opts.get("command")
     if name:
         spec = find_command(str(name).lstrip("/").casefold(), commands)

@@ -105,7 +105,7 @@ async def current_board(
     if include_hidden and ctx.user.privacy == "hidden":
         mine = await lb.load_members(ctx.session, channel, [ctx.user.id])
         entries = lb.with_member(
-            ctx.core.curriculum,
+            ctx.curriculum,
             entries,
             ctx.user.id,
             mine[0] if mine else None,
@@ -129,7 +129,7 @@ async def leaderboard(ctx: Ctx) -> Reply:
     channel = await group_channel(ctx)
     # Computing the boards also freezes every finished period (snapshots), so history is
     # complete whenever it is read. Snapshots store English labels, translated when shown.
-    served = await ctx.core.boards.get(ctx.session, channel, ctx.now)
+    served = await ctx.boards.get(ctx.session, channel, ctx.now)
     if view == "history":
         return await _history(ctx, channel)
     if view == "web":
@@ -208,7 +208,7 @@ def _snapshot_label(ctx: Ctx, row: LeaderboardSnapshot) -> str:
 
 
 def _web_link(ctx: Ctx, channel: Channel) -> Reply:
-    signer = ctx.core.web_links
+    signer = ctx.links
     if signer is None:
         return Reply(text=ctx.t("lb.web_off"), kind="error")
     url = signer.url(channel.id, ctx.now) + ("?lang=zh" if ctx.locale == "zh" else "")
@@ -258,7 +258,7 @@ async def rank_field(ctx: Ctx) -> Field | None:
             return None
         channel = groups[0]
     # Other hidden people stay out of the count; a hidden caller still sees where they stand.
-    served = await ctx.core.boards.get(ctx.session, channel, ctx.now, freeze=False)
+    served = await ctx.boards.get(ctx.session, channel, ctx.now, freeze=False)
     parts = []
     for kind in ("week", "all"):
         _, entries = await current_board(
@@ -290,7 +290,7 @@ async def progress_picture(
         states = await store.chapter_states(ctx.session, user_id or ctx.user.id)
     locale = picture_locale(ctx)
     caption = tree_caption(locale, status)
-    model = tree_model(ctx.core.curriculum, status, states, locale=locale, caption=caption)
+    model = tree_model(ctx.curriculum, status, states, locale=locale, caption=caption)
     alt = ctx.t("lb.tree_alt")
 
     async def draw() -> Attachment:

@@ -26,7 +26,7 @@ def study_extras(ctx: Ctx, path: Path, step_index: int, week: int) -> list[Field
 
     Rotating by step and ISO week keeps the advice fresh without storing anything.
     """
-    cur = ctx.core.curriculum
+    cur = ctx.curriculum
     fields: list[Field] = []
     group = _rotate(path.stack, step_index)
     if group is not None:
@@ -58,7 +58,7 @@ async def next_step(ctx: Ctx) -> Reply:
         return Reply(text=ctx.t("path.not_enrolled"), kind="error")
     cur = status.current
     if cur is None:
-        bridges = [b for b in ctx.core.curriculum.bridges if b.from_path == status.path.id]
+        bridges = [b for b in ctx.curriculum.bridges if b.from_path == status.path.id]
         fields = tuple(
             Field(
                 ctx.t("next.bridge", title=b.title.get(ctx.locale)),
@@ -71,7 +71,7 @@ async def next_step(ctx: Ctx) -> Reply:
             text=ctx.t("next.all_done", path=path_title(status.path, ctx.locale)), fields=fields
         )
     chapters = "\n".join(
-        chapter_label(ctx.core.curriculum.chapters[c], ctx.locale) for c in cur.step.chapters
+        chapter_label(ctx.curriculum.chapters[c], ctx.locale) for c in cur.step.chapters
     )
     step_fields = [
         Field(ctx.t("next.chapters"), chapters, inline=False),
@@ -93,7 +93,7 @@ async def next_step(ctx: Ctx) -> Reply:
 
 
 async def chapter(ctx: Ctx) -> Reply:
-    cur = ctx.core.curriculum
+    cur = ctx.curriculum
     ch = resolve_chapter(cur, str(ctx.opts["id"]))
     part = next(p for p in cur.parts if p.id == ch.part)
     other = "en" if ctx.locale == "zh" else "zh"

@@ -21,7 +21,7 @@ async def path(ctx: Ctx) -> Reply:
 
 
 async def _list(ctx: Ctx) -> Reply:
-    cur = ctx.core.curriculum
+    cur = ctx.curriculum
     status = await current_status(ctx)
     fields = tuple(
         Field(
@@ -56,7 +56,7 @@ async def _list(ctx: Ctx) -> Reply:
 
 
 async def _enrol(ctx: Ctx, name: str) -> Reply:
-    target = resolve_path(ctx.core.curriculum, name)
+    target = resolve_path(ctx.curriculum, name)
     lines: list[str] = []
     before = await store.get_enrollment(ctx.session, ctx.user.id)
     already = before is not None and before.path_id == target.id
@@ -64,8 +64,8 @@ async def _enrol(ctx: Ctx, name: str) -> Reply:
         lines.append(ctx.t("path.already", path=path_title(target, ctx.locale)))
     else:
         await store.set_enrollment(ctx.session, ctx.user.id, target.id, ctx.now)
-        if before is not None and before.path_id in ctx.core.curriculum.path_by_id:
-            old = ctx.core.curriculum.path_by_id[before.path_id]
+        if before is not None and before.path_id in ctx.curriculum.path_by_id:
+            old = ctx.curriculum.path_by_id[before.path_id]
             states = await store.chapter_states(ctx.session, ctx.user.id)
             kept = sum(1 for s in states.values() if s in COVERED)
             lines.append(
@@ -96,7 +96,7 @@ async def _enrol(ctx: Ctx, name: str) -> Reply:
     cur = status.current
     if cur is not None:
         chapters = "\n".join(
-            chapter_label(ctx.core.curriculum.chapters[c], ctx.locale) for c in cur.step.chapters
+            chapter_label(ctx.curriculum.chapters[c], ctx.locale) for c in cur.step.chapters
         )
         fields.append(
             Field(

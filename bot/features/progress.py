@@ -41,11 +41,11 @@ async def _other_progress(ctx: Ctx, other: User) -> Reply:
     if other.privacy != "shown" and not ctx.inv.actor.is_admin:
         return Reply(text=ctx.t("progress.other_private", name=name))
     enrollment = await store.get_enrollment(ctx.session, other.id)
-    if enrollment is None or enrollment.path_id not in ctx.core.curriculum.path_by_id:
+    if enrollment is None or enrollment.path_id not in ctx.curriculum.path_by_id:
         return Reply(text=ctx.t("progress.other_not_enrolled", name=name))
     tz = await zone_of(ctx, other)
     status = path_status(
-        ctx.core.curriculum.path_by_id[enrollment.path_id],
+        ctx.curriculum.path_by_id[enrollment.path_id],
         await store.chapter_states(ctx.session, other.id),
         enrollment.plan_start,
         ctx.now,
@@ -67,7 +67,7 @@ def _progress_reply(ctx: Ctx, name: str, status: PathStatus) -> Reply:
     cur = status.current
     if cur is not None:
         titles = "\n".join(
-            chapter_label(ctx.core.curriculum.chapters[c], ctx.locale) for c in cur.step.chapters
+            chapter_label(ctx.curriculum.chapters[c], ctx.locale) for c in cur.step.chapters
         )
         fields.append(
             Field(
@@ -153,7 +153,7 @@ def _after_marking(ctx: Ctx, status: PathStatus | None, message: str) -> Reply:
 
 
 async def _mark(ctx: Ctx, raw: str, state: str) -> Reply:
-    chapter = resolve_chapter(ctx.core.curriculum, raw)
+    chapter = resolve_chapter(ctx.curriculum, raw)
     label = chapter_label(chapter, ctx.locale)
     found = await standing(ctx)
     states = found.states if found else await store.chapter_states(ctx.session, ctx.user.id)
@@ -181,7 +181,7 @@ async def start(ctx: Ctx) -> Reply:
 
 
 async def undo(ctx: Ctx) -> Reply:
-    chapter = resolve_chapter(ctx.core.curriculum, str(ctx.opts["chapter"]))
+    chapter = resolve_chapter(ctx.curriculum, str(ctx.opts["chapter"]))
     label = chapter_label(chapter, ctx.locale)
     found = await standing(ctx)
     if not await store.clear_chapter(ctx.session, ctx.user.id, chapter.id, ctx.now):

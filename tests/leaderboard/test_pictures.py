@@ -9,7 +9,6 @@ import pytest
 from PIL import Image
 
 from bot import pictures
-from bot.context import Ctx
 from bot.features.leaderboard import progress_picture, rank_field
 from bot.pace import path_status
 from bot.pictures import (
@@ -120,7 +119,7 @@ async def _ctx_call(core, who, fn):
     async with core.db.transaction() as s:
         now = core.clock.now()
         user = await store.ensure_user(s, who.actor, now)
-        ctx = Ctx(core, Invocation("progress", {}, who.actor, who.place), s, user, now)
+        ctx = core.context(Invocation("progress", {}, who.actor, who.place), s, user, now)
         return await fn(ctx)
 
 
