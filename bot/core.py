@@ -113,7 +113,7 @@ class Core:
             raw = parse_args(spec, text[:MAX_INPUT_LENGTH], self._today(actor))
         except UserError as exc:
             return self._user_error(locale, exc, spec)
-        return await self.invoke(actor, place, spec.name, raw, source, draw=draw)
+        return await self._invoke(spec, actor, place, raw, source, draw=draw)
 
     async def invoke(
         self,
@@ -126,17 +126,30 @@ class Core:
         draw: bool = True,
     ) -> Reply:
         """Options by name, as Discord delivers them; values are converted and checked here."""
-        started = time.perf_counter()
         actor = sane_actor(actor)
-        locale = actor.locale
-        outcome = "ok"
         try:
             spec = find_command(command, self.commands)
         except UnknownCommand as exc:
-            return self._unknown_command(locale, exc)
+            return self._unknown_command(actor.locale, exc)
+        return await self._invoke(spec, actor, place, raw_options, source, draw=draw)
+
+    async def _invoke(
+        self,
+        spec: CommandSpec,
+        actor: Actor,
+        place: Place,
+        raw_options: Mapping[str, Any],
+        source: Source,
+        *,
+        draw: bool,
+    ) -> Reply:
+        """Run a found command for a checked actor: both entry points resolve those once."""
+        started = time.perf_counter()
+        locale = actor.locale
+        outcome = "ok"
         if max(len(actor.user_id), len(actor.workspace), len(place.channel_id or "")) > MAX_ID:
             # Platform ids are far shorter; anything longer is a broken or hostile adapter input.
-            log.warning("refused /%s: an id longer than %d characters", command, MAX_ID)
+            log.warning("refused /%s: an id longer than %d characters", spec.name, MAX_ID)
             return self._error(locale, tr(locale, "error.internal"))
         try:
             if spec.admin_only and not actor.is_admin:
@@ -170,7 +183,7 @@ class Core:
             elapsed = time.perf_counter() - started
             log.info(
                 "command /%s by %s:%s → %s in %.1f ms",
-                command,
+                spec.name,
                 actor.platform,
                 actor.user_id,
                 outcome,
