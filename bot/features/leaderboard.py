@@ -7,12 +7,15 @@ Ranking rules live in ``bot.services.leaderboard``; this module only phrases and
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Ctx
-from bot.db.models import Channel, LeaderboardSnapshot, Membership
+from bot.db.models import Channel, LeaderboardSnapshot, Membership, NudgeRequest, User
 from bot.errors import UserError
+from bot.features.base import PersonalData
 from bot.i18n import L, tr
 from bot.options import Choice, CommandSpec, OptionSpec, always
 from bot.options import OptionType as T
@@ -332,3 +335,18 @@ COMMANDS: tuple[CommandSpec, ...] = (
         reads=always,
     ),
 )
+
+
+async def _export_boards(session: AsyncSession, user: User) -> dict[str, Any]:
+    return await lb.export_user(session, user.id)
+
+
+async def _forget_boards(session: AsyncSession, user: User) -> None:
+    await lb.forget_user(session, user.id)
+
+
+# Past wins, and the nudges admins asked for (the leaderboard service keeps both).
+BOARDS = PersonalData(
+    "leaderboards", (LeaderboardSnapshot, NudgeRequest), _export_boards, _forget_boards
+)
+PERSONAL_DATA: tuple[PersonalData, ...] = (BOARDS,)

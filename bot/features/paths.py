@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.context import Ctx
+from bot.db.models import Enrollment, Membership, User
+from bot.features.base import PersonalData
 from bot.features.common import current_status, resolve_path, step_buttons, step_line
 from bot.i18n import L
 from bot.labels import chapter_label, path_title, weeks
@@ -132,3 +138,33 @@ COMMANDS: tuple[CommandSpec, ...] = (
         reads=lambda options: not options.get("name"),
     ),
 )
+
+
+async def _export_enrolment(session: AsyncSession, user: User) -> dict[str, Any]:
+    enrollment = await store.get_enrollment(session, user.id)
+    return {"enrollment": store.plain_row(enrollment) if enrollment else None}
+
+
+async def _forget_enrolment(session: AsyncSession, user: User) -> None:
+    await store.forget_rows(session, Enrollment, user.id)
+
+
+async def _export_study_groups(session: AsyncSession, user: User) -> dict[str, Any]:
+    return {
+        "study_groups": [
+            {"channel": ch.external_id, "name": ch.name, "joined_at": m.joined_at.isoformat()}
+            for m, ch in await store.membership_rows(session, user.id)
+        ]
+    }
+
+
+async def _forget_study_groups(session: AsyncSession, user: User) -> None:
+    await store.forget_rows(session, Membership, user.id)
+
+
+# /path enrols a person and, in a channel, makes them a member of its study group.
+ENROLMENT = PersonalData("enrolment", (Enrollment,), _export_enrolment, _forget_enrolment)
+STUDY_GROUPS = PersonalData(
+    "study groups", (Membership,), _export_study_groups, _forget_study_groups
+)
+PERSONAL_DATA: tuple[PersonalData, ...] = (ENROLMENT, STUDY_GROUPS)

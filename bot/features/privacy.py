@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Literal
+from typing import Any, Literal
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import features  # the registry; read at call time, it imports this module
 from bot.context import Ctx
+from bot.db.models import User
+from bot.features.base import PersonalData
 from bot.i18n import L
 from bot.options import Choice, CommandSpec, OptionSpec
 from bot.options import OptionType as T
@@ -28,7 +33,9 @@ async def privacy(ctx: Ctx) -> Reply:
 
 async def export_my_data(ctx: Ctx) -> Reply:
     await ctx.session.flush()
-    data = await store.export_user(ctx.session, ctx.user)
+    data: dict[str, Any] = {}
+    for part in features.PERSONAL_DATA:
+        data.update(await part.export(ctx.session, ctx.user))
     data["exported_at"] = ctx.now.isoformat()
     blob = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     return Reply(
@@ -46,7 +53,10 @@ async def forget_me(ctx: Ctx) -> Reply:
             text=ctx.t("forget.confirm"),
             buttons=(Button(ctx.t("button.forget_confirm"), "forget-me", "confirm", "danger"),),
         )
-    await store.delete_user(ctx.session, ctx.user.id)
+    for part in features.PERSONAL_DATA:
+        if part.forget is not None:
+            await part.forget(ctx.session, ctx.user)
+    await store.delete_user(ctx.session, ctx.user.id)  # last: every row above hangs from it
     ctx.session.expunge(ctx.user)  # the row is gone; never flush the stale object again
     return Reply(text=ctx.t("forget.done"), kind="success")
 
@@ -91,3 +101,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
         examples=("/forget-me", "/forget-me confirm"),
     ),
 )
+
+
+async def _export_account(session: AsyncSession, user: User) -> dict[str, Any]:
+    return {"user": store.plain_row(user, skip=("id",))}
+
+
+# The person's own row (name, locale, zone, this feature's privacy mode): /forget-me deletes
+# it last, so it has no forget of its own.
+ACCOUNT = PersonalData("account", (User,), _export_account, None)
+PERSONAL_DATA: tuple[PersonalData, ...] = (ACCOUNT,)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Ctx
-from bot.db.models import User
+from bot.db.models import ChapterProgress, User
 from bot.errors import UserError
+from bot.features.base import PersonalData
 from bot.features.common import resolve_chapter, standing, step_buttons, step_line, zone_of
 from bot.features.leaderboard import progress_picture, rank_field
 from bot.i18n import L
@@ -256,3 +260,15 @@ COMMANDS: tuple[CommandSpec, ...] = (
         examples=("/start 5.4",),
     ),
 )
+
+
+async def _export_chapters(session: AsyncSession, user: User) -> dict[str, Any]:
+    return {"chapters": [store.plain_row(p) for p in await store.progress_rows(session, user.id)]}
+
+
+async def _forget_chapters(session: AsyncSession, user: User) -> None:
+    await store.forget_rows(session, ChapterProgress, user.id)
+
+
+CHAPTERS = PersonalData("chapters", (ChapterProgress,), _export_chapters, _forget_chapters)
+PERSONAL_DATA: tuple[PersonalData, ...] = (CHAPTERS,)

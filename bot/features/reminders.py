@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.context import Ctx
-from bot.db.models import Delivery
+from bot.db.models import Delivery, ReminderPref, User
 from bot.errors import UserError
+from bot.features.base import PersonalData
 from bot.features.common import user_timezone
 from bot.i18n import L, weekday_name
 from bot.labels import SNOOZE
@@ -271,3 +274,27 @@ COMMANDS: tuple[CommandSpec, ...] = (
         ),
     ),
 )
+
+
+async def _export_reminder(session: AsyncSession, user: User) -> dict[str, Any]:
+    reminder = await store.get_reminder(session, user.id)
+    return {"reminder": store.plain_row(reminder) if reminder else None}
+
+
+async def _forget_reminder(session: AsyncSession, user: User) -> None:
+    await store.forget_rows(session, ReminderPref, user.id)
+
+
+async def _export_deliveries(session: AsyncSession, user: User) -> dict[str, Any]:
+    rows = await store.delivery_rows(session, user.id)
+    return {"deliveries": [store.plain_row(d, skip=("user_id", "id")) for d in rows]}
+
+
+async def _forget_deliveries(session: AsyncSession, user: User) -> None:
+    await store.forget_rows(session, Delivery, user.id)
+
+
+REMINDER = PersonalData("reminder", (ReminderPref,), _export_reminder, _forget_reminder)
+# What the scheduler sent the person: their reminders, and the prompts and nudges by DM.
+DELIVERIES = PersonalData("deliveries", (Delivery,), _export_deliveries, _forget_deliveries)
+PERSONAL_DATA: tuple[PersonalData, ...] = (REMINDER, DELIVERIES)
