@@ -34,7 +34,8 @@ from bench.common import SEED, BenchDb, append_results, pct, pg_available
 from bench.seed import seed, seeded_locale
 from bot.clock import FixedClock
 from bot.core import Core
-from bot.handlers import leaderboard as lb_handlers
+from bot.features import COMMANDS
+from bot.features import leaderboard as lb_handlers
 from bot.main.app import settle_heap
 from bot.types import Actor, Place
 from curriculum import Curriculum, load_curriculum
@@ -428,7 +429,7 @@ async def bench_backend(
             bdb.db, curriculum, random.Random(SEED), people=PEOPLE, channels=CHANNELS, now=NOW
         )
         print(f"  seeded {seeded.progress_rows} chapter rows in {time.perf_counter() - t0:.1f} s")
-        core = Core(curriculum=curriculum, db=bdb.db, clock=FixedClock(NOW))
+        core = Core(commands=COMMANDS, curriculum=curriculum, db=bdb.db, clock=FixedClock(NOW))
         settle_heap()  # as `skilltree run` does once started
         alone = await per_kind_latency(core, curriculum)
         print("  alone (ms): " + ", ".join(f"{k} {v:.1f}" for k, v in alone.items()))

@@ -47,6 +47,7 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.core import Core
 from bot.db.models import Delivery, ReminderPref, User
+from bot.features import COMMANDS
 from bot.main.app import settle_heap
 from curriculum import load_curriculum
 from scheduler.service import PromptService
@@ -267,7 +268,7 @@ async def bench_backend(backend: str, seconds: float, fakes: Fakes) -> list[str]
                 reminders=True,
             )
         print(f"  seeded in {time.perf_counter() - t0:.0f} s; RSS now {rss_mb():.0f} MB")
-        core = Core(curriculum=curriculum, db=bdb.db, clock=FixedClock(DUE))
+        core = Core(commands=COMMANDS, curriculum=curriculum, db=bdb.db, clock=FixedClock(DUE))
         settle_heap()  # as `skilltree run` does once started
 
         # 1. Discord, week 1

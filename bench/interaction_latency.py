@@ -33,6 +33,7 @@ from bench.fanout import DUE, Fakes, discord_http, gated, rss_mb, timeboxed
 from bench.seed import seed
 from bot.clock import FixedClock
 from bot.core import Core
+from bot.features import COMMANDS
 from bot.main.app import settle_heap
 from curriculum import load_curriculum
 from tests.discord.fake_discord import GUILD_ID
@@ -132,7 +133,7 @@ async def bench_backend(
             id_base=100_000,
             numeric_ids=True,
         )
-        core = Core(curriculum=curriculum, db=bdb.db, clock=FixedClock(now))
+        core = Core(commands=COMMANDS, curriculum=curriculum, db=bdb.db, clock=FixedClock(now))
         settle_heap()  # as `skilltree run` does once started
         with contextlib.nullcontext() if picture else no_picture():
             base = await open_loop(core, rate, seconds, random.Random(SEED + 2))

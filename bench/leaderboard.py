@@ -33,7 +33,8 @@ from bench.common import SEED, BenchDb, append_results, pct, peak_rss_mb, pg_ava
 from bench.seed import seed, seeded_locale
 from bot.clock import FixedClock
 from bot.core import Core
-from bot.handlers import leaderboard as lb_handlers
+from bot.features import COMMANDS
+from bot.features import leaderboard as lb_handlers
 from bot.i18n import tr
 from bot.main.app import settle_heap
 from bot.types import Actor, Place
@@ -172,7 +173,7 @@ async def bench_backend(
             history_weeks=16,
         )
         print(f"  {seeded.progress_rows} chapter rows in {time.perf_counter() - t0:.1f} s")
-        core = Core(curriculum=curriculum, db=bdb.db, clock=FixedClock(NOW))
+        core = Core(commands=COMMANDS, curriculum=curriculum, db=bdb.db, clock=FixedClock(NOW))
         settle_heap()  # as `skilltree run` does once started
         rng = random.Random(SEED)
         with no_pictures():

@@ -1,7 +1,12 @@
-"""What a handler gets: the invocation, its unit of work, the caller's row, and helpers."""
+"""What a handler gets: the invocation, its unit of work, the caller's row, and helpers.
+
+Only what handlers use, not the whole ``Core``: a handler cannot reach the database pool,
+the clock or the observer, and a test can build a ``Ctx`` without a core.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -13,12 +18,19 @@ from bot.i18n import tr
 from bot.types import Invocation, Locale
 
 if TYPE_CHECKING:
-    from bot.core import Core
+    from bot.options import CommandSpec
+    from bot.services.board_cache import BoardCache
+    from bot.weblinks import LinkSigner
+    from curriculum import Curriculum
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class Ctx:
-    core: Core
+    curriculum: Curriculum
+    boards: BoardCache  # kept leaderboards, shared by every command of the process
+    links: LinkSigner | None  # signs /leaderboard web links; None: the web page is off
+    chapter_base_url: str | None
+    commands: Mapping[str, CommandSpec]  # every command by name, for /help
     inv: Invocation
     session: AsyncSession
     user: User

@@ -12,13 +12,15 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.clock import Clock, SystemClock
-from bot.commands import COMMANDS
 from bot.context import Ctx
 from bot.db import Database, DatabaseUnavailable, WriteNeeded
+from bot.db.models import User
 from bot.directory import Directory
 from bot.errors import UserError
 from bot.i18n import MESSAGES, tr
@@ -55,14 +57,17 @@ def sane_actor(actor: Actor) -> Actor:
 
 
 class Core:
+    """``commands`` is passed in (``bot.features.COMMANDS`` in the app): the core knows no
+    feature itself, and a test can add or replace commands without patching a default."""
+
     def __init__(
         self,
         *,
         curriculum: Curriculum,
+        commands: tuple[CommandSpec, ...],
         db: Database,
         clock: Clock | None = None,
         chapter_base_url: str | None = None,
-        commands: tuple[CommandSpec, ...] = COMMANDS,
         web_links: LinkSigner | None = None,
     ) -> None:
         self.curriculum = curriculum
@@ -108,7 +113,7 @@ class Core:
             raw = parse_args(spec, text[:MAX_INPUT_LENGTH], self._today(actor))
         except UserError as exc:
             return self._user_error(locale, exc, spec)
-        return await self.invoke(actor, place, spec.name, raw, source, draw=draw)
+        return await self._invoke(spec, actor, place, raw, source, draw=draw)
 
     async def invoke(
         self,
@@ -121,17 +126,30 @@ class Core:
         draw: bool = True,
     ) -> Reply:
         """Options by name, as Discord delivers them; values are converted and checked here."""
-        started = time.perf_counter()
         actor = sane_actor(actor)
-        locale = actor.locale
-        outcome = "ok"
         try:
             spec = find_command(command, self.commands)
         except UnknownCommand as exc:
-            return self._unknown_command(locale, exc)
+            return self._unknown_command(actor.locale, exc)
+        return await self._invoke(spec, actor, place, raw_options, source, draw=draw)
+
+    async def _invoke(
+        self,
+        spec: CommandSpec,
+        actor: Actor,
+        place: Place,
+        raw_options: Mapping[str, Any],
+        source: Source,
+        *,
+        draw: bool,
+    ) -> Reply:
+        """Run a found command for a checked actor: both entry points resolve those once."""
+        started = time.perf_counter()
+        locale = actor.locale
+        outcome = "ok"
         if max(len(actor.user_id), len(actor.workspace), len(place.channel_id or "")) > MAX_ID:
             # Platform ids are far shorter; anything longer is a broken or hostile adapter input.
-            log.warning("refused /%s: an id longer than %d characters", command, MAX_ID)
+            log.warning("refused /%s: an id longer than %d characters", spec.name, MAX_ID)
             return self._error(locale, tr(locale, "error.internal"))
         try:
             if spec.admin_only and not actor.is_admin:
@@ -165,7 +183,7 @@ class Core:
             elapsed = time.perf_counter() - started
             log.info(
                 "command /%s by %s:%s → %s in %.1f ms",
-                command,
+                spec.name,
                 actor.platform,
                 actor.user_id,
                 outcome,
@@ -179,7 +197,21 @@ class Core:
         async with begin() as session:
             now = self.clock.now()
             user = await store.ensure_user(session, inv.actor, now)
-            return await spec.handler(Ctx(self, inv, session, user, now))
+            return await spec.handler(self.context(inv, session, user, now))
+
+    def context(self, inv: Invocation, session: AsyncSession, user: User, now: datetime) -> Ctx:
+        """What a handler of ``inv`` gets inside its unit of work (tests call handlers so too)."""
+        return Ctx(
+            curriculum=self.curriculum,
+            boards=self.boards,
+            links=self.web_links,
+            chapter_base_url=self.chapter_base_url,
+            commands=self.commands,
+            inv=inv,
+            session=session,
+            user=user,
+            now=now,
+        )
 
     async def autocomplete(self, source: str, query: str, locale: Locale) -> list[tuple[str, str]]:
         """(value, label) pairs for a partly typed option; Discord shows at most 25."""

@@ -17,6 +17,7 @@ import pytest
 from bot.clock import FixedClock
 from bot.core import Core
 from bot.db import Database
+from bot.features import COMMANDS
 from bot.types import Actor, Place, Reply
 from curriculum import load_curriculum
 
@@ -90,7 +91,11 @@ async def db(backend: str, tmp_path: Path) -> AsyncIterator[Database]:
 @pytest.fixture
 async def core(db: Database, clock: FixedClock, curriculum) -> Core:
     return Core(
-        curriculum=curriculum, db=db, clock=clock, chapter_base_url="https://example.org/book"
+        commands=COMMANDS,
+        curriculum=curriculum,
+        db=db,
+        clock=clock,
+        chapter_base_url="https://example.org/book",
     )
 
 

@@ -1,7 +1,7 @@
 """The Discord client: interactions in, core calls, rendered replies out.
 
 Interactions are handled raw in ``on_interaction`` rather than through ``app_commands``: the
-commands are data (``bot.commands``), buttons are routed by ``custom_id`` prefix, and nothing
+commands are data (``bot.features``), buttons are routed by ``custom_id`` prefix, and nothing
 lives only in memory, so a restart loses nothing.
 
 Answering: the core gets ``answer_budget`` seconds (default 2 s of Discord's 3 s). A reply

@@ -1,6 +1,6 @@
 """The core's command specs as Discord application commands, and syncing them only on change.
 
-Commands are declared once, as data, in ``bot.commands``; this module is the single mapping from
+Commands are declared once, as data, in ``bot.features``; this module is the single mapping from
 that data to Discord's wire format. The same payloads are used for the sync (a bulk overwrite)
 and for ``skilltree discord commands``, so what an operator inspects is exactly what is sent.
 """
@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.commands import COMMANDS
+from bot.features import COMMANDS
 from bot.i18n import L
 from bot.options import MAX_OPTION_LENGTH, CommandSpec, OptionSpec, OptionType
 

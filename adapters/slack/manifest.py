@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from adapters.slack.surface import slash_command_names
-from bot.commands import COMMANDS
+from bot.features import COMMANDS
 
 MANIFEST_PATH = Path(__file__).with_name("manifest.yml")
 PLACEHOLDER_URL = "https://example.com/slack/events"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands import COMMANDS
+from bot.features import COMMANDS
 
 RESERVED = frozenset({"remind"})  # Slack's built-in /remind: never register or list it
 

@@ -10,6 +10,7 @@ from bot.config import Settings
 from bot.core import Core
 from bot.db import Database
 from bot.db.engine import redact_url
+from bot.features import COMMANDS
 from bot.pictures import cjk_font_path
 from bot.weblinks import LinkSigner
 from curriculum import load_curriculum
@@ -45,6 +46,7 @@ async def build_core(
     # Finding a CJK font may run fc-match: do it now, off the loop, not in the first /progress.
     await asyncio.to_thread(cjk_font_path)
     return Core(
+        commands=COMMANDS,
         curriculum=curriculum,
         db=db,
         clock=clock,

@@ -25,10 +25,7 @@ from bot.db.models import (
     ReminderPref,
     User,
 )
-from bot.services import leaderboard
 from bot.types import Actor, Place, UserRef
-
-PER_USER_TABLES = (ChapterProgress, Enrollment, Membership, ReminderPref, Delivery)
 
 # Statements every command sends, built once: SQLAlchemy then reuses their compiled form
 # without rebuilding the expression and its cache key per call (a third of a query's CPU).
@@ -383,7 +380,8 @@ async def user_channels(session: AsyncSession, user_id: int) -> list[Channel]:
     return list(rows.scalars().all())
 
 
-def _row(obj: Any, skip: tuple[str, ...] = ("user_id",)) -> dict[str, Any]:
+def plain_row(obj: Any, skip: tuple[str, ...] = ("user_id",)) -> dict[str, Any]:
+    """A row as JSON-able data, column by column (dates as ISO text), for "export my data"."""
     out: dict[str, Any] = {}
     for col in obj.__table__.columns:
         if col.key in skip:
@@ -393,56 +391,41 @@ def _row(obj: Any, skip: tuple[str, ...] = ("user_id",)) -> dict[str, Any]:
     return out
 
 
-async def export_user(session: AsyncSession, user: User) -> dict[str, Any]:
-    """Everything stored about one person, as plain JSON-able data."""
-    progress = (
-        (
-            await session.execute(
-                select(ChapterProgress)
-                .where(ChapterProgress.user_id == user.id)
-                .order_by(ChapterProgress.chapter_id)
-            )
-        )
-        .scalars()
-        .all()
+async def progress_rows(session: AsyncSession, user_id: int) -> list[ChapterProgress]:
+    rows = await session.execute(
+        select(ChapterProgress)
+        .where(ChapterProgress.user_id == user_id)
+        .order_by(ChapterProgress.chapter_id)
     )
-    deliveries = (
-        (
-            await session.execute(
-                select(Delivery).where(Delivery.user_id == user.id).order_by(Delivery.id)
-            )
-        )
-        .scalars()
-        .all()
+    return list(rows.scalars().all())
+
+
+async def delivery_rows(session: AsyncSession, user_id: int) -> list[Delivery]:
+    rows = await session.execute(
+        select(Delivery).where(Delivery.user_id == user_id).order_by(Delivery.id)
     )
-    enrollment = await get_enrollment(session, user.id)
-    reminder = await get_reminder(session, user.id)
-    memberships = (
-        await session.execute(
-            select(Membership, Channel)
-            .join(Channel, Membership.channel_id == Channel.id)
-            .where(Membership.user_id == user.id)
-        )
-    ).all()
-    return {
-        **await leaderboard.export_user(session, user.id),
-        "user": _row(user, skip=("id",)),
-        "enrollment": _row(enrollment) if enrollment else None,
-        "chapters": [_row(p) for p in progress],
-        "study_groups": [
-            {"channel": ch.external_id, "name": ch.name, "joined_at": m.joined_at.isoformat()}
-            for m, ch in memberships
-        ],
-        "reminder": _row(reminder) if reminder else None,
-        "deliveries": [_row(d, skip=("user_id", "id")) for d in deliveries],
-    }
+    return list(rows.scalars().all())
+
+
+async def membership_rows(session: AsyncSession, user_id: int) -> list[tuple[Membership, Channel]]:
+    rows = await session.execute(
+        select(Membership, Channel)
+        .join(Channel, Membership.channel_id == Channel.id)
+        .where(Membership.user_id == user_id)
+    )
+    return [(m, ch) for m, ch in rows.all()]
+
+
+_PersonRows = type[ChapterProgress | Enrollment | Membership | ReminderPref | Delivery]
+
+
+async def forget_rows(session: AsyncSession, table: _PersonRows, user_id: int) -> None:
+    """Delete a person's rows of one table (explicitly, not trusting FK pragmas)."""
+    await session.execute(delete(table).where(table.user_id == user_id))
+    if table is Enrollment or table is ReminderPref:
+        _written(session, table, user_id)
 
 
 async def delete_user(session: AsyncSession, user_id: int) -> None:
-    """Remove a person and every row about them (explicitly, not trusting FK pragmas)."""
-    await leaderboard.forget_user(session, user_id)
-    for table in PER_USER_TABLES:
-        await session.execute(delete(table).where(table.user_id == user_id))
-    _written(session, Enrollment, user_id)
-    _written(session, ReminderPref, user_id)
+    """Remove the person's own row: last, once every feature has forgotten its rows."""
     await session.execute(delete(User).where(User.id == user_id))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.clock import FixedClock
 from bot.core import Core
+from bot.features import COMMANDS
 from tests.conftest import Person, flat
 from tests.core.support import (
     fast_db,  # noqa: F401  (the ``db`` fixture)
@@ -58,7 +59,7 @@ async def test_chapter_in_no_path(person):
 
 
 async def test_chapter_without_a_base_url_has_no_link(db, clock, curriculum):
-    core = Core(curriculum=curriculum, db=db, clock=clock)
+    core = Core(commands=COMMANDS, curriculum=curriculum, db=db, clock=clock)
     reply = await Person(core, "alice")("/chapter 4.2")
     assert not reply.is_error
     assert "Read:" not in reply.text

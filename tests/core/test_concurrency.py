@@ -128,12 +128,16 @@ async def test_two_processes_worth_of_engines_share_one_sqlite_file(tmp_path, cl
     BEGIN IMMEDIATE and the busy timeout make them wait for each other instead of failing."""
     from bot.core import Core
     from bot.db import Database
+    from bot.features import COMMANDS
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
     first, second = Database(url), Database(url)
     await first.upgrade()
     try:
-        cores = [Core(curriculum=curriculum, db=d, clock=clock) for d in (first, second)]
+        cores = [
+            Core(commands=COMMANDS, curriculum=curriculum, db=d, clock=clock)
+            for d in (first, second)
+        ]
         people = [Person(cores[i % 2], f"u{i:02d}") for i in range(60)]
         enrolled = await asyncio.gather(*(p("/path app") for p in people))
         done = await asyncio.gather(*(p("/done") for p in people))

@@ -11,6 +11,7 @@ import pytest
 from bot.core import Core
 from bot.db import Database
 from bot.db.models import Enrollment, User
+from bot.features import COMMANDS
 from bot.services import store
 from tests.conftest import Person
 from tests.core.support import (
@@ -36,7 +37,7 @@ def assert_kind_apology(reply, expected: str) -> None:
 @pytest.fixture
 async def unreachable_core(clock, curriculum):
     db = Database("postgresql+asyncpg://postgres@127.0.0.1:1/x")
-    yield Core(curriculum=curriculum, db=db, clock=clock)
+    yield Core(commands=COMMANDS, curriculum=curriculum, db=db, clock=clock)
     await db.close()
 
 
@@ -66,7 +67,7 @@ async def readonly_core(tmp_path: Path, clock, curriculum):
     await rw.close()
     # Running as root ignores file modes, so open it read-only the way SQLite means it.
     db = Database(f"sqlite+aiosqlite:///file:{path}?mode=ro&uri=true")
-    yield Core(curriculum=curriculum, db=db, clock=clock)
+    yield Core(commands=COMMANDS, curriculum=curriculum, db=db, clock=clock)
     await db.close()
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.commands import COMMANDS
+from bot.features import COMMANDS
 from bot.types import Reply
 from tests.conftest import Person
 from tests.core.support import fast_db  # noqa: F401  (the ``db`` fixture)

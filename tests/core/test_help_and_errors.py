@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import COMMANDS
 from bot.core import Core
+from bot.features import COMMANDS
 from bot.i18n import L
 from bot.options import CommandSpec
 from bot.types import Actor, Place, Reply, UserRef
@@ -299,3 +299,29 @@ async def test_a_tab_after_the_command_name_separates_like_a_space(person):
 async def test_a_full_width_slash_from_a_chinese_ime_is_accepted(person):
     reply = await person("li", locale="zh")("／progress")
     assert "我不认识命令" not in reply.text
+
+
+@pytest.mark.parametrize("entry", ["text", "invoke"])
+async def test_a_command_is_resolved_and_its_actor_checked_once(person, monkeypatch, entry):
+    import bot.core as core_module
+
+    calls: list[str] = []
+    find, sane = core_module.find_command, core_module.sane_actor
+
+    def counted_find(name, commands):
+        calls.append("find_command")
+        return find(name, commands)
+
+    def counted_sane(actor):
+        calls.append("sane_actor")
+        return sane(actor)
+
+    monkeypatch.setattr(core_module, "find_command", counted_find)
+    monkeypatch.setattr(core_module, "sane_actor", counted_sane)
+    alice = person("alice")
+    if entry == "text":
+        reply = await alice("/path mlops")
+    else:
+        reply = await alice.core.invoke(alice.actor, alice.place, "path", {"name": "mlops"})
+    assert not reply.is_error
+    assert sorted(calls) == ["find_command", "sane_actor"]

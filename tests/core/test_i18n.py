@@ -9,7 +9,7 @@ from typing import get_args
 
 import pytest
 
-from bot.commands import COMMANDS
+from bot.features import COMMANDS
 from bot.i18n import MESSAGES, WEEKDAYS, tr
 from bot.pace import PaceKind
 from tests.conftest import flat

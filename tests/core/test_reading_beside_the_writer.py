@@ -16,6 +16,7 @@ from bot.clock import FixedClock
 from bot.core import Core
 from bot.db import Database, WriteNeeded
 from bot.db.models import User
+from bot.features import COMMANDS
 from bot.types import Actor, Place
 from curriculum import Curriculum
 from tests.conftest import START, drop_schema, flat, make_database
@@ -29,7 +30,7 @@ async def file_core(tmp_path: Path, curriculum: Curriculum) -> AsyncIterator[Cor
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
     await db.upgrade()
     try:
-        yield Core(curriculum=curriculum, db=db, clock=FixedClock(START))
+        yield Core(commands=COMMANDS, curriculum=curriculum, db=db, clock=FixedClock(START))
     finally:
         await db.close()
 
@@ -88,7 +89,7 @@ async def test_in_memory_sqlite_reads_take_the_writer_turn(curriculum: Curriculu
     await db.upgrade()
     try:
         assert not db.concurrent_reads  # one shared connection: reads cannot run beside
-        core = Core(curriculum=curriculum, db=db, clock=FixedClock(START))
+        core = Core(commands=COMMANDS, curriculum=curriculum, db=db, clock=FixedClock(START))
         assert not (await core.handle_text(ALICE, STUDY, "/path mlops")).is_error
         assert "0/" in flat(await core.handle_text(ALICE, STUDY, "/progress"))
     finally:
@@ -100,7 +101,7 @@ async def test_postgres_reads_lock_no_row(tmp_path: Path, curriculum: Curriculum
     holds one up (and commits without a disk flush)."""
     db, schema = await make_database("postgresql", tmp_path)
     try:
-        core = Core(curriculum=curriculum, db=db, clock=FixedClock(START))
+        core = Core(commands=COMMANDS, curriculum=curriculum, db=db, clock=FixedClock(START))
         assert not (await core.handle_text(ALICE, STUDY, "/path mlops")).is_error
         held, release = asyncio.Event(), asyncio.Event()
 

@@ -16,8 +16,8 @@ from adapters.discord.commands import (
     print_commands,
     sync_state_path,
 )
-from bot.commands import COMMANDS
 from bot.config import Settings
+from bot.features import COMMANDS
 from bot.i18n import L
 from bot.options import CommandSpec, OptionSpec, OptionType
 from tests.discord.fake_discord import SpecValidator

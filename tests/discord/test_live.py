@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.commands import COMMANDS
+from bot.features import COMMANDS
 from bot.ports import DeliveryError, UserTarget
 from bot.types import Button, Reply
 from tests.discord.conftest import RunningBot

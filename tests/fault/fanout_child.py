@@ -13,6 +13,7 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.core import Core
 from bot.db import Database
+from bot.features import COMMANDS
 from curriculum import load_curriculum
 from scheduler.service import PromptService
 from tests.slack.fake_slack import BOT_TOKEN
@@ -20,7 +21,7 @@ from tests.slack.fake_slack import BOT_TOKEN
 
 async def main(db_url: str, api_url: str, at: datetime) -> None:
     db = Database(db_url)
-    core = Core(curriculum=load_curriculum(), db=db, clock=FixedClock(at))
+    core = Core(commands=COMMANDS, curriculum=load_curriculum(), db=db, clock=FixedClock(at))
     settings = Settings(_env_file=None, slack_bot_token=BOT_TOKEN, slack_api_url=api_url)  # type: ignore[call-arg]
     service = PromptService(core, {"slack": SlackNotifier(make_web_client(settings))})
     print("started", flush=True)

@@ -16,6 +16,7 @@ import pytest
 from bot.clock import FixedClock
 from bot.core import Core
 from bot.db import Database
+from bot.features import COMMANDS
 from bot.services import store
 from bot.types import Actor, Place
 from curriculum import Curriculum
@@ -35,7 +36,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 async def core(backend: str, tmp_path: Path, curriculum: Curriculum) -> AsyncIterator[Core]:
     db, schema = await make_database(backend, tmp_path)
     try:
-        yield Core(curriculum=curriculum, db=db, clock=FixedClock(START))
+        yield Core(commands=COMMANDS, curriculum=curriculum, db=db, clock=FixedClock(START))
     finally:
         await db.close()
         if schema:

@@ -20,6 +20,7 @@ from sqlalchemy import event
 from bot.clock import FixedClock
 from bot.core import Core
 from bot.db import Database
+from bot.features import COMMANDS
 from bot.i18n import tr
 from bot.types import Actor, Place
 from curriculum import Curriculum
@@ -101,7 +102,7 @@ async def tcp_proxy(port: int, target: tuple[str, int]) -> AsyncIterator[None]:
 
 async def test_closed_port_gives_apologies_quickly(curriculum: Curriculum) -> None:
     url = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/test"
-    core = Core(curriculum=curriculum, db=Database(url), clock=FixedClock(START))
+    core = Core(commands=COMMANDS, curriculum=curriculum, db=Database(url), clock=FixedClock(START))
     try:
         started = time.monotonic()
         replies = await asyncio.gather(
@@ -130,7 +131,7 @@ async def test_postgres_behind_a_dead_port_recovers_when_it_returns(
     proxied = real.set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
     assert schema is not None
     db = Database(proxied, connect_args={"server_settings": {"search_path": schema}})
-    core = Core(curriculum=curriculum, db=db, clock=FixedClock(START))
+    core = Core(commands=COMMANDS, curriculum=curriculum, db=db, clock=FixedClock(START))
     try:
         for _ in range(3):  # down: apologies, no crash, no waiting for minutes
             reply = await asyncio.wait_for(core.handle_text(ALICE, STUDY, "/path mlops"), 15)
@@ -183,7 +184,7 @@ async def test_every_connection_busy_gives_the_apology_not_an_internal_error(
         f"sqlite+aiosqlite:///{tmp_path / 'busy.db'}", pool_size=1, max_overflow=0, pool_timeout=0.3
     )
     await db.upgrade()
-    core = Core(curriculum=curriculum, db=db, clock=FixedClock(START))
+    core = Core(commands=COMMANDS, curriculum=curriculum, db=db, clock=FixedClock(START))
     try:
         async with db.engine.connect():  # the only connection, held
             reply = await core.handle_text(ALICE, STUDY, "/path mlops")

@@ -15,8 +15,8 @@ from adapters.discord.client import focused_option, options_from
 from adapters.discord.render import ButtonAction, decode_custom_id, encode_custom_id
 from adapters.slack.identity import UserDirectory, is_dm, place_for
 from adapters.slack.render import MAX_BUTTON_VALUE, button_value, parse_action_value
-from bot.commands import COMMANDS
 from bot.errors import UserError
+from bot.features import COMMANDS
 from bot.parser import UnknownCommand, find_command, parse_args, split_command, tokenize
 from bot.types import Button
 

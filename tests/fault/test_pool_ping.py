@@ -15,6 +15,7 @@ import bot.db.engine as engine_module
 from bot.clock import FixedClock
 from bot.core import Core
 from bot.db import Database
+from bot.features import COMMANDS
 from bot.types import Actor, Place
 from curriculum import Curriculum
 from tests.conftest import START, drop_schema, make_database
@@ -49,7 +50,7 @@ def count_pings(db: Database, monkeypatch: pytest.MonkeyPatch) -> list[int]:
 async def test_connection_in_use_a_moment_ago_is_not_pinged(
     pg: Database, curriculum: Curriculum, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    core = Core(curriculum=curriculum, db=pg, clock=FixedClock(START))
+    core = Core(commands=COMMANDS, curriculum=curriculum, db=pg, clock=FixedClock(START))
     pings = count_pings(pg, monkeypatch)
     for line in ("/path mlops", "/done", "/next", "/progress", "/done"):
         assert not (await core.handle_text(ALICE, STUDY, line)).is_error, line
@@ -64,7 +65,7 @@ async def test_connection_in_use_a_moment_ago_is_not_pinged(
 async def test_connection_dropped_while_idle_is_replaced_before_use(
     pg: Database, curriculum: Curriculum, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    core = Core(curriculum=curriculum, db=pg, clock=FixedClock(START))
+    core = Core(commands=COMMANDS, curriculum=curriculum, db=pg, clock=FixedClock(START))
     assert not (await core.handle_text(ALICE, STUDY, "/path mlops")).is_error
     async with pg.engine.connect() as conn:  # the pooled connection the commands use
         pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()

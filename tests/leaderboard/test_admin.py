@@ -8,7 +8,7 @@ import io
 from sqlalchemy import select
 
 from bot.db.models import AdminLog, NudgeRequest
-from bot.handlers.admin import CSV_COLUMNS
+from bot.features.admin import CSV_COLUMNS
 from tests.conftest import flat
 from tests.leaderboard.helpers import at, channel_row, seed_group, utc
 

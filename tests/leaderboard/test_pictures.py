@@ -9,8 +9,7 @@ import pytest
 from PIL import Image
 
 from bot import pictures
-from bot.context import Ctx
-from bot.handlers.leaderboard import progress_picture, rank_field
+from bot.features.leaderboard import progress_picture, rank_field
 from bot.pace import path_status
 from bot.pictures import (
     STATE_COLOURS,
@@ -122,7 +121,7 @@ async def _ctx_call(core, who, fn):
     async with core.db.transaction() as s:
         now = core.clock.now()
         user = await store.ensure_user(s, who.actor, now)
-        ctx = Ctx(core, Invocation("progress", {}, who.actor, who.place), s, user, now)
+        ctx = core.context(Invocation("progress", {}, who.actor, who.place), s, user, now)
         return await fn(ctx)
 
 
@@ -133,7 +132,7 @@ async def test_progress_picture_hook(core, clock, person):
     await at(clock, utc(2027, 3, 2), alice, "/start 1.2")
 
     async def call(ctx):
-        from bot.handlers.common import current_status
+        from bot.features.common import current_status
 
         status = await current_status(ctx)
         draw = await progress_picture(ctx, status)  # the model is taken inside the transaction

@@ -18,6 +18,7 @@ from PIL import Image
 
 from bot.config import Settings
 from bot.core import Core
+from bot.features import COMMANDS
 from bot.web import build_web_app
 from bot.weblinks import InvalidLink, LinkSigner
 from tests.leaderboard.conftest import SIGNER
@@ -72,7 +73,7 @@ async def test_leaderboard_web_command_gives_a_private_link(core, clock, person)
 
 
 async def test_web_command_without_a_secret_says_it_is_off(db, clock, curriculum, person):
-    bare = Core(curriculum=curriculum, db=db, clock=clock)
+    bare = Core(commands=COMMANDS, curriculum=curriculum, db=db, clock=clock)
     from tests.conftest import Person
 
     boss = Person(bare, "boss", admin=True)

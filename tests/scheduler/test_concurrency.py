@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from bot.core import Core
 from bot.db import Database
+from bot.features import COMMANDS
 from scheduler.service import PromptService
 from tests.conftest import pg_url
 from tests.scheduler.fakes import FakeNotifier, Sent
@@ -32,7 +33,7 @@ async def test_two_schedulers_at_once_send_each_prompt_once(core, db, clock, per
         await enrol(person, f"p{i:02d}", channel=f"group{i % 3}")
     other_db = await second_database(db)
     try:
-        other_core = Core(curriculum=core.curriculum, db=other_db, clock=clock)
+        other_core = Core(commands=COMMANDS, curriculum=core.curriculum, db=other_db, clock=clock)
         logs: tuple[list[Sent], list[Sent]] = ([], [])
         services = [
             PromptService(c, {"test": FakeNotifier("test", clock=clock, log=log)}, concurrency=4)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.core import Core
 from bot.db.models import NudgeRequest, ReminderPref
+from bot.features import COMMANDS
 from bot.ports import UserTarget
 from scheduler.service import PromptService
 from tests.conftest import flat
@@ -185,7 +186,7 @@ async def test_two_schedulers_at_once_send_each_nudge_once(core, db, clock, pers
     await nudge(clock, p["boss"])
     other_db = await second_database(db)
     try:
-        other_core = Core(curriculum=core.curriculum, db=other_db, clock=clock)
+        other_core = Core(commands=COMMANDS, curriculum=core.curriculum, db=other_db, clock=clock)
         logs: tuple[list[Sent], list[Sent]] = ([], [])
         services = [
             PromptService(c, {"test": FakeNotifier("test", clock=clock, log=log)}, concurrency=4)

@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 
 from bot.core import Core
 from bot.db.models import Enrollment, User
+from bot.features import COMMANDS
 from bot.types import Reply
 from scheduler.service import PromptService
 from tests.conftest import flat
@@ -231,7 +232,7 @@ async def test_two_schedulers_send_a_snooze_once(core, db, clock, person):
         await press(core, who, "/reminders snooze")
     other_db = await second_database(db)
     try:
-        other_core = Core(curriculum=core.curriculum, db=other_db, clock=clock)
+        other_core = Core(commands=COMMANDS, curriculum=core.curriculum, db=other_db, clock=clock)
         logs: tuple[list[Sent], list[Sent]] = ([], [])
         services = [
             PromptService(c, {"test": FakeNotifier("test", clock=clock, log=log)}, concurrency=3)

@@ -6,7 +6,7 @@ import asyncio
 import json
 
 from adapters.slack.surface import slash_command_names
-from bot.commands import COMMANDS
+from bot.features import COMMANDS
 from tests.slack.conftest import buttons_of, text_of
 
 ARGS = {"undo": "1.1", "skip": "1.2", "start": "2.1", "chapter": "4.2", "help": "reminders"}

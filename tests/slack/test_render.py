@@ -12,7 +12,7 @@ from adapters.slack.render import (
     render_blocks,
 )
 from adapters.slack.surface import slash_command_names
-from bot.commands import COMMANDS
+from bot.features import COMMANDS
 from bot.types import Attachment, Button, Field, ProgressBar, Reply
 from tests.slack.fake_slack import block_problems
 

@@ -97,7 +97,7 @@ def step_line(ctx: Ctx, step: Step, index: int) -> str:
 
 
 def chapter_url(ctx: Ctx, ch: Chapter) -> str | None:
-    base = ctx.core.chapter_base_url
+    base = ctx.chapter_base_url
     return f"{base.rstrip('/')}/{quote(ch.link)}" if base else None
 
 
@@ -143,10 +143,10 @@ class Standing:
 async def standing(ctx: Ctx) -> Standing | None:
     """The caller's standing on their path; None when they follow none."""
     enrollment = await store.get_enrollment(ctx.session, ctx.user.id)
-    if enrollment is None or enrollment.path_id not in ctx.core.curriculum.path_by_id:
+    if enrollment is None or enrollment.path_id not in ctx.curriculum.path_by_id:
         return None
     return Standing(
-        ctx.core.curriculum.path_by_id[enrollment.path_id],
+        ctx.curriculum.path_by_id[enrollment.path_id],
         await store.chapter_states(ctx.session, ctx.user.id),
         enrollment.plan_start,
         await user_timezone(ctx),

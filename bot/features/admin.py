@@ -14,9 +14,11 @@ from sqlalchemy import select
 from bot.context import Ctx
 from bot.db.models import AdminLog, Channel, NudgeRequest
 from bot.errors import UserError
-from bot.handlers.leaderboard import group_channel
-from bot.i18n import weekday_name
+from bot.features.leaderboard import group_channel
+from bot.i18n import L, weekday_name
 from bot.labels import NUDGE_COOLDOWN, path_title
+from bot.options import Choice, CommandSpec, OptionSpec
+from bot.options import OptionType as T
 from bot.pace import pace_phrase
 from bot.services import leaderboard as lb
 from bot.types import Attachment, Button, Field, Reply
@@ -107,12 +109,12 @@ async def _role(ctx: Ctx, channel: Channel) -> Reply:
 
 async def _cohort(ctx: Ctx, channel: Channel) -> Reply:
     members = await lb.load_members(ctx.session, channel)
-    rows = lb.cohort(ctx.core.curriculum, members, ctx.now)
+    rows = lb.cohort(ctx.curriculum, members, ctx.now)
     _log(ctx, channel, "cohort", f"{len(rows)} members")
     if not rows:
         return Reply(text=ctx.t("admin.no_members"))
     fields: list[Field] = []
-    for path in ctx.core.curriculum.paths:
+    for path in ctx.curriculum.paths:
         on_path = [r for r in rows if r.status is not None and r.status.path.id == path.id]
         if not on_path:
             continue
@@ -150,7 +152,7 @@ async def _cohort(ctx: Ctx, channel: Channel) -> Reply:
 async def _nudge(ctx: Ctx, channel: Channel) -> Reply:
     """Queue a nudge for everyone behind pace; the scheduler's Notifier delivers the queue."""
     members = await lb.load_members(ctx.session, channel)
-    behind = [r for r in lb.cohort(ctx.core.curriculum, members, ctx.now) if r.behind_days > 0]
+    behind = [r for r in lb.cohort(ctx.curriculum, members, ctx.now) if r.behind_days > 0]
     recent = set(
         (
             await ctx.session.execute(
@@ -191,7 +193,7 @@ async def _export(ctx: Ctx, channel: Channel) -> Reply:
     privacy: privacy modes govern public boards, and admins can already open anyone's
     ``/progress``. Cells that a spreadsheet would run as a formula are defused."""
     members = await lb.load_members(ctx.session, channel)
-    rows = lb.cohort(ctx.core.curriculum, members, ctx.now)
+    rows = lb.cohort(ctx.curriculum, members, ctx.now)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -236,7 +238,67 @@ async def _reset(ctx: Ctx, channel: Channel) -> Reply:
             buttons=(Button(ctx.t("admin.reset_button"), "admin", "reset confirm", "danger"),),
         )
     # Freeze finished periods first: after the reset they would be counted from zero.
-    await lb.snapshot_closed_periods(ctx.session, ctx.core.curriculum, channel, ctx.now)
+    await lb.snapshot_closed_periods(ctx.session, ctx.curriculum, channel, ctx.now)
     channel.leaderboard_reset_at = ctx.now
     _log(ctx, channel, "reset", ctx.now.isoformat())
     return Reply(text=ctx.t("admin.reset_done"), kind="success", ephemeral=False)
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "admin",
+        L(
+            "Study group settings, cohort view, nudges, export",
+            "学习小组设置、成员概览、提醒、导出",
+        ),
+        admin,
+        options=(
+            OptionSpec(
+                "action",
+                T.CHOICE,
+                L("What to do", "操作"),
+                required=True,
+                choices=(
+                    Choice(
+                        "schedule", L("Weekly prompt day, time, zone", "每周提示的日期时间时区")
+                    ),
+                    Choice("role", L("The admin role", "管理员角色")),
+                    Choice("cohort", L("Who is where, who is behind", "成员进度与落后情况")),
+                    Choice("nudge", L("Nudge those behind pace", "提醒落后的成员")),
+                    Choice("export", L("Progress as a CSV file", "导出 CSV 进度表")),
+                    Choice("reset", L("Restart the leaderboards", "重置排行榜")),
+                ),
+            ),
+            OptionSpec(
+                "value",
+                T.STRING,
+                L(
+                    "Role id or name (role); confirm (reset)",
+                    "角色 ID 或名称（role）；confirm（reset）",
+                ),
+            ),
+            OptionSpec("day", T.WEEKDAY, L("Day of the week", "星期几"), positional=False),
+            OptionSpec(
+                "time",
+                T.TIME,
+                L("Local time, HH:MM (24h)", "当地时间，HH:MM（24 小时制）"),
+                positional=False,
+            ),
+            OptionSpec(
+                "tz",
+                T.TIMEZONE,
+                L("IANA timezone, e.g. Asia/Shanghai", "IANA 时区，如 Asia/Shanghai"),
+                autocomplete="timezones",
+                positional=False,
+            ),
+        ),
+        admin_only=True,
+        examples=(
+            "/admin cohort",
+            "/admin schedule day:mon time:09:00 tz:Europe/Berlin",
+            "/admin role Moderators",
+            "/admin export",
+            "/admin reset",
+        ),
+    ),
+)

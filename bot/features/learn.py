@@ -5,16 +5,19 @@ from __future__ import annotations
 from typing import TypeVar
 
 from bot.context import Ctx
-from bot.handlers.common import chapter_url, current_status, resolve_chapter
+from bot.features.common import chapter_url, current_status, resolve_chapter
+from bot.i18n import L
 from bot.labels import chapter_label, path_title
+from bot.options import CommandSpec, OptionSpec, always
+from bot.options import OptionType as T
 from bot.services import store
 from bot.types import Button, Field, Reply
 from curriculum import Path
 
-T = TypeVar("T")
+Item = TypeVar("Item")
 
 
-def _rotate(items: list[T], n: int) -> T | None:
+def _rotate(items: list[Item], n: int) -> Item | None:
     return items[n % len(items)] if items else None
 
 
@@ -23,7 +26,7 @@ def study_extras(ctx: Ctx, path: Path, step_index: int, week: int) -> list[Field
 
     Rotating by step and ISO week keeps the advice fresh without storing anything.
     """
-    cur = ctx.core.curriculum
+    cur = ctx.curriculum
     fields: list[Field] = []
     group = _rotate(path.stack, step_index)
     if group is not None:
@@ -55,7 +58,7 @@ async def next_step(ctx: Ctx) -> Reply:
         return Reply(text=ctx.t("path.not_enrolled"), kind="error")
     cur = status.current
     if cur is None:
-        bridges = [b for b in ctx.core.curriculum.bridges if b.from_path == status.path.id]
+        bridges = [b for b in ctx.curriculum.bridges if b.from_path == status.path.id]
         fields = tuple(
             Field(
                 ctx.t("next.bridge", title=b.title.get(ctx.locale)),
@@ -68,7 +71,7 @@ async def next_step(ctx: Ctx) -> Reply:
             text=ctx.t("next.all_done", path=path_title(status.path, ctx.locale)), fields=fields
         )
     chapters = "\n".join(
-        chapter_label(ctx.core.curriculum.chapters[c], ctx.locale) for c in cur.step.chapters
+        chapter_label(ctx.curriculum.chapters[c], ctx.locale) for c in cur.step.chapters
     )
     step_fields = [
         Field(ctx.t("next.chapters"), chapters, inline=False),
@@ -90,7 +93,7 @@ async def next_step(ctx: Ctx) -> Reply:
 
 
 async def chapter(ctx: Ctx) -> Reply:
-    cur = ctx.core.curriculum
+    cur = ctx.curriculum
     ch = resolve_chapter(cur, str(ctx.opts["id"]))
     part = next(p for p in cur.parts if p.id == ch.part)
     other = "en" if ctx.locale == "zh" else "zh"
@@ -137,3 +140,36 @@ async def chapter(ctx: Ctx) -> Reply:
         fields=fields,
         buttons=tuple(buttons),
     )
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "next",
+        L("What to study now, with stack, project and a tip", "现在该学什么：技术栈、项目和建议"),
+        next_step,
+        examples=("/next",),
+        reads=always,
+    ),
+    CommandSpec(
+        "chapter",
+        L(
+            "A chapter: titles, paths that include it, your state",
+            "查看章节：标题、所属路线和你的状态",
+        ),
+        chapter,
+        options=(
+            OptionSpec(
+                "id",
+                T.CHAPTER,
+                L(
+                    "Chapter id such as 4.2, or a word from its title",
+                    "章节编号（如 4.2）或标题中的词",
+                ),
+                required=True,
+                autocomplete="chapters",
+            ),
+        ),
+        examples=("/chapter 4.2", "/chapter RAG"),
+        reads=always,
+    ),
+)

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.context import Ctx
-from bot.handlers.common import current_status, resolve_path, step_buttons, step_line
+from bot.db.models import Enrollment, Membership, User
+from bot.features.base import PersonalData
+from bot.features.common import current_status, resolve_path, step_buttons, step_line
+from bot.i18n import L
 from bot.labels import chapter_label, path_title, weeks
+from bot.options import CommandSpec, OptionSpec
+from bot.options import OptionType as T
 from bot.pace import COVERED
 from bot.services import store
 from bot.types import Button, Field, Reply
@@ -18,7 +27,7 @@ async def path(ctx: Ctx) -> Reply:
 
 
 async def _list(ctx: Ctx) -> Reply:
-    cur = ctx.core.curriculum
+    cur = ctx.curriculum
     status = await current_status(ctx)
     fields = tuple(
         Field(
@@ -53,7 +62,7 @@ async def _list(ctx: Ctx) -> Reply:
 
 
 async def _enrol(ctx: Ctx, name: str) -> Reply:
-    target = resolve_path(ctx.core.curriculum, name)
+    target = resolve_path(ctx.curriculum, name)
     lines: list[str] = []
     before = await store.get_enrollment(ctx.session, ctx.user.id)
     already = before is not None and before.path_id == target.id
@@ -61,8 +70,8 @@ async def _enrol(ctx: Ctx, name: str) -> Reply:
         lines.append(ctx.t("path.already", path=path_title(target, ctx.locale)))
     else:
         await store.set_enrollment(ctx.session, ctx.user.id, target.id, ctx.now)
-        if before is not None and before.path_id in ctx.core.curriculum.path_by_id:
-            old = ctx.core.curriculum.path_by_id[before.path_id]
+        if before is not None and before.path_id in ctx.curriculum.path_by_id:
+            old = ctx.curriculum.path_by_id[before.path_id]
             states = await store.chapter_states(ctx.session, ctx.user.id)
             kept = sum(1 for s in states.values() if s in COVERED)
             lines.append(
@@ -93,7 +102,7 @@ async def _enrol(ctx: Ctx, name: str) -> Reply:
     cur = status.current
     if cur is not None:
         chapters = "\n".join(
-            chapter_label(ctx.core.curriculum.chapters[c], ctx.locale) for c in cur.step.chapters
+            chapter_label(ctx.curriculum.chapters[c], ctx.locale) for c in cur.step.chapters
         )
         fields.append(
             Field(
@@ -110,3 +119,52 @@ async def _enrol(ctx: Ctx, name: str) -> Reply:
         buttons=step_buttons(ctx, status),
         kind="success",
     )
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "path",
+        L("List the learning paths, or enrol in one", "查看学习路线，或加入其中一条"),
+        path,
+        options=(
+            OptionSpec(
+                "name",
+                T.PATH,
+                L("Path to follow: app, research or mlops", "要学习的路线：app、research 或 mlops"),
+                autocomplete="paths",
+            ),
+        ),
+        examples=("/path", "/path mlops", "/path 应用开发"),
+        reads=lambda options: not options.get("name"),
+    ),
+)
+
+
+async def _export_enrolment(session: AsyncSession, user: User) -> dict[str, Any]:
+    enrollment = await store.get_enrollment(session, user.id)
+    return {"enrollment": store.plain_row(enrollment) if enrollment else None}
+
+
+async def _forget_enrolment(session: AsyncSession, user: User) -> None:
+    await store.forget_rows(session, Enrollment, user.id)
+
+
+async def _export_study_groups(session: AsyncSession, user: User) -> dict[str, Any]:
+    return {
+        "study_groups": [
+            {"channel": ch.external_id, "name": ch.name, "joined_at": m.joined_at.isoformat()}
+            for m, ch in await store.membership_rows(session, user.id)
+        ]
+    }
+
+
+async def _forget_study_groups(session: AsyncSession, user: User) -> None:
+    await store.forget_rows(session, Membership, user.id)
+
+
+# /path enrols a person and, in a channel, makes them a member of its study group.
+ENROLMENT = PersonalData("enrolment", (Enrollment,), _export_enrolment, _forget_enrolment)
+STUDY_GROUPS = PersonalData(
+    "study groups", (Membership,), _export_study_groups, _forget_study_groups
+)
+PERSONAL_DATA: tuple[PersonalData, ...] = (ENROLMENT, STUDY_GROUPS)

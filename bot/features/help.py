@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from bot.context import Ctx
+from bot.i18n import L
+from bot.options import CommandSpec, OptionSpec, always
+from bot.options import OptionType as T
 from bot.parser import find_command
 from bot.types import Field, Reply
 
 
 async def help_cmd(ctx: Ctx) -> Reply:
-    commands = ctx.core.commands
+    commands = ctx.commands
     name = ctx.opts.get("command")
     if name:
         spec = find_command(str(name).lstrip("/").casefold(), commands)
@@ -44,3 +47,15 @@ async def help_cmd(ctx: Ctx) -> Reply:
         if ctx.inv.actor.is_admin or not spec.admin_only
     ]
     return Reply(title=ctx.t("help.title"), text="\n".join(lines), footer=ctx.t("help.footer"))
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "help",
+        L("Every command, or one in detail", "查看所有命令或某个命令的详情"),
+        help_cmd,
+        options=(OptionSpec("command", T.STRING, L("A command name", "命令名")),),
+        examples=("/help", "/help reminders"),
+        reads=always,
+    ),
+)

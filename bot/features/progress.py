@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Ctx
-from bot.db.models import User
+from bot.db.models import ChapterProgress, User
 from bot.errors import UserError
-from bot.handlers.common import resolve_chapter, standing, step_buttons, step_line, zone_of
-from bot.handlers.leaderboard import progress_picture, rank_field
+from bot.features.base import PersonalData
+from bot.features.common import resolve_chapter, standing, step_buttons, step_line, zone_of
+from bot.features.leaderboard import progress_picture, rank_field
+from bot.i18n import L
 from bot.labels import chapter_label, path_title
+from bot.options import CommandSpec, OptionSpec, always
+from bot.options import OptionType as T
 from bot.pace import PathStatus, StepStatus, fmt_days, pace_phrase, path_status
 from bot.services import store
 from bot.types import Field, ProgressBar, Reply, UserRef
@@ -38,11 +45,11 @@ async def _other_progress(ctx: Ctx, other: User) -> Reply:
     if other.privacy != "shown" and not ctx.inv.actor.is_admin:
         return Reply(text=ctx.t("progress.other_private", name=name))
     enrollment = await store.get_enrollment(ctx.session, other.id)
-    if enrollment is None or enrollment.path_id not in ctx.core.curriculum.path_by_id:
+    if enrollment is None or enrollment.path_id not in ctx.curriculum.path_by_id:
         return Reply(text=ctx.t("progress.other_not_enrolled", name=name))
     tz = await zone_of(ctx, other)
     status = path_status(
-        ctx.core.curriculum.path_by_id[enrollment.path_id],
+        ctx.curriculum.path_by_id[enrollment.path_id],
         await store.chapter_states(ctx.session, other.id),
         enrollment.plan_start,
         ctx.now,
@@ -64,7 +71,7 @@ def _progress_reply(ctx: Ctx, name: str, status: PathStatus) -> Reply:
     cur = status.current
     if cur is not None:
         titles = "\n".join(
-            chapter_label(ctx.core.curriculum.chapters[c], ctx.locale) for c in cur.step.chapters
+            chapter_label(ctx.curriculum.chapters[c], ctx.locale) for c in cur.step.chapters
         )
         fields.append(
             Field(
@@ -150,7 +157,7 @@ def _after_marking(ctx: Ctx, status: PathStatus | None, message: str) -> Reply:
 
 
 async def _mark(ctx: Ctx, raw: str, state: str) -> Reply:
-    chapter = resolve_chapter(ctx.core.curriculum, raw)
+    chapter = resolve_chapter(ctx.curriculum, raw)
     label = chapter_label(chapter, ctx.locale)
     found = await standing(ctx)
     states = found.states if found else await store.chapter_states(ctx.session, ctx.user.id)
@@ -178,10 +185,90 @@ async def start(ctx: Ctx) -> Reply:
 
 
 async def undo(ctx: Ctx) -> Reply:
-    chapter = resolve_chapter(ctx.core.curriculum, str(ctx.opts["chapter"]))
+    chapter = resolve_chapter(ctx.curriculum, str(ctx.opts["chapter"]))
     label = chapter_label(chapter, ctx.locale)
     found = await standing(ctx)
     if not await store.clear_chapter(ctx.session, ctx.user.id, chapter.id, ctx.now):
         return Reply(text=ctx.t("undo.nothing", chapter=label))
     status = found.cleared(chapter.id).status(ctx.now) if found else None
     return _after_marking(ctx, status, ctx.t("undo.done", chapter=label))
+
+
+_CHAPTER = OptionSpec(
+    "chapter",
+    T.CHAPTER,
+    L("Chapter id such as 4.2, or a word from its title", "章节编号（如 4.2）或标题中的词"),
+    required=True,
+    autocomplete="chapters",
+)
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "progress",
+        L("Your progress, pace and current step", "你的进度、节奏和当前步骤"),
+        progress,
+        options=(
+            OptionSpec("user", T.USER, L("Someone else in this workspace", "本工作区的其他成员")),
+        ),
+        examples=("/progress", "/progress @alice"),
+        reads=always,
+    ),
+    CommandSpec(
+        "done",
+        L("Mark your current step, or one chapter, as done", "将当前步骤或某一章标记为完成"),
+        done,
+        options=(
+            OptionSpec(
+                "chapter",
+                T.CHAPTER,
+                L(
+                    "Chapter id such as 4.2 (default: your current step)",
+                    "章节编号，如 4.2（默认：当前步骤）",
+                ),
+                autocomplete="chapters",
+            ),
+            OptionSpec(
+                "step",
+                T.INTEGER,
+                L("Step number of your path", "你的路线中的步骤序号"),
+                positional=False,
+                min_value=1,
+                max_value=99,
+            ),
+        ),
+        examples=("/done", "/done 4.2", "/done step:3"),
+    ),
+    CommandSpec(
+        "undo",
+        L("Set a chapter back to to-do", "将某一章恢复为未开始"),
+        undo,
+        options=(_CHAPTER,),
+        examples=("/undo 4.2",),
+    ),
+    CommandSpec(
+        "skip",
+        L("Skip a chapter you already know", "跳过已经掌握的章节"),
+        skip,
+        options=(_CHAPTER,),
+        examples=("/skip 1.2",),
+    ),
+    CommandSpec(
+        "start",
+        L("Mark a chapter as in progress", "将某一章标记为学习中"),
+        start,
+        options=(_CHAPTER,),
+        examples=("/start 5.4",),
+    ),
+)
+
+
+async def _export_chapters(session: AsyncSession, user: User) -> dict[str, Any]:
+    return {"chapters": [store.plain_row(p) for p in await store.progress_rows(session, user.id)]}
+
+
+async def _forget_chapters(session: AsyncSession, user: User) -> None:
+    await store.forget_rows(session, ChapterProgress, user.id)
+
+
+CHAPTERS = PersonalData("chapters", (ChapterProgress,), _export_chapters, _forget_chapters)
+PERSONAL_DATA: tuple[PersonalData, ...] = (CHAPTERS,)

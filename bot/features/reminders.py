@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.context import Ctx
-from bot.db.models import Delivery
+from bot.db.models import Delivery, ReminderPref, User
 from bot.errors import UserError
-from bot.handlers.common import user_timezone
-from bot.i18n import weekday_name
+from bot.features.base import PersonalData
+from bot.features.common import user_timezone
+from bot.i18n import L, weekday_name
 from bot.labels import SNOOZE
-from bot.options import OptionError, parse_time
+from bot.options import Choice, CommandSpec, OptionError, OptionSpec, parse_time
+from bot.options import OptionType as T
 from bot.pace import local_date
 from bot.services import store
 from bot.timing import iso_period, next_weekly, quiet_end_at
@@ -210,3 +214,87 @@ def _reply(
         footer=ctx.t("reminders.hint"),
         kind=kind,
     )
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "reminders",
+        L("View or set your weekly study reminder", "查看或设置每周学习提醒"),
+        reminders,
+        options=(
+            OptionSpec(
+                "action",
+                T.CHOICE,
+                L("What to do", "操作"),
+                choices=(
+                    Choice("show", L("Show my settings", "查看设置")),
+                    Choice("on", L("Turn on", "开启")),
+                    Choice("off", L("Turn off", "关闭")),
+                    Choice("pause", L("Pause until a date", "暂停到某天")),
+                    Choice("resume", L("Resume now", "立即恢复")),
+                    Choice("snooze", L("Remind me again in a day", "一天后再提醒")),
+                    Choice("skip", L("Skip this week", "跳过本周")),
+                ),
+            ),
+            OptionSpec("day", T.WEEKDAY, L("Day of the week", "星期几")),
+            OptionSpec(
+                "time", T.TIME, L("Local time, HH:MM (24h)", "当地时间，HH:MM（24 小时制）")
+            ),
+            OptionSpec(
+                "tz",
+                T.TIMEZONE,
+                L("IANA timezone, e.g. Asia/Shanghai", "IANA 时区，如 Asia/Shanghai"),
+                autocomplete="timezones",
+            ),
+            OptionSpec(
+                "until",
+                T.DATE,
+                L("Pause until this date (YYYY-MM-DD)", "暂停到此日期（YYYY-MM-DD）"),
+            ),
+            OptionSpec(
+                "quiet",
+                T.STRING,
+                L(
+                    "Quiet hours, e.g. 22:00-07:00 (or off): nothing is sent then",
+                    "免打扰时段，如 22:00-07:00（或 off）：期间不发送提醒",
+                ),
+                positional=False,
+            ),
+        ),
+        examples=(
+            "/reminders",
+            "/reminders day:wed time:19:30 tz:Europe/Berlin",
+            "/reminders pause 2027-01-10",
+            "/reminders quiet:22:00-07:00",
+            "/reminders off",
+        ),
+        # Showing the settings only reads; any other action or option saves them.
+        reads=lambda options: (
+            set(options) <= {"action"} and options.get("action") in (None, "show")
+        ),
+    ),
+)
+
+
+async def _export_reminder(session: AsyncSession, user: User) -> dict[str, Any]:
+    reminder = await store.get_reminder(session, user.id)
+    return {"reminder": store.plain_row(reminder) if reminder else None}
+
+
+async def _forget_reminder(session: AsyncSession, user: User) -> None:
+    await store.forget_rows(session, ReminderPref, user.id)
+
+
+async def _export_deliveries(session: AsyncSession, user: User) -> dict[str, Any]:
+    rows = await store.delivery_rows(session, user.id)
+    return {"deliveries": [store.plain_row(d, skip=("user_id", "id")) for d in rows]}
+
+
+async def _forget_deliveries(session: AsyncSession, user: User) -> None:
+    await store.forget_rows(session, Delivery, user.id)
+
+
+REMINDER = PersonalData("reminder", (ReminderPref,), _export_reminder, _forget_reminder)
+# What the scheduler sent the person: their reminders, and the prompts and nudges by DM.
+DELIVERIES = PersonalData("deliveries", (Delivery,), _export_deliveries, _forget_deliveries)
+PERSONAL_DATA: tuple[PersonalData, ...] = (REMINDER, DELIVERIES)

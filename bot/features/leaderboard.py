@@ -7,13 +7,18 @@ Ranking rules live in ``bot.services.leaderboard``; this module only phrases and
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Ctx
-from bot.db.models import Channel, LeaderboardSnapshot, Membership
+from bot.db.models import Channel, LeaderboardSnapshot, Membership, NudgeRequest, User
 from bot.errors import UserError
-from bot.i18n import tr
+from bot.features.base import PersonalData
+from bot.i18n import L, tr
+from bot.options import Choice, CommandSpec, OptionSpec, always
+from bot.options import OptionType as T
 from bot.pace import PathStatus, fmt_days, tree_caption
 from bot.pictures import (
     BoardRow,
@@ -103,7 +108,7 @@ async def current_board(
     if include_hidden and ctx.user.privacy == "hidden":
         mine = await lb.load_members(ctx.session, channel, [ctx.user.id])
         entries = lb.with_member(
-            ctx.core.curriculum,
+            ctx.curriculum,
             entries,
             ctx.user.id,
             mine[0] if mine else None,
@@ -127,7 +132,7 @@ async def leaderboard(ctx: Ctx) -> Reply:
     channel = await group_channel(ctx)
     # Computing the boards also freezes every finished period (snapshots), so history is
     # complete whenever it is read. Snapshots store English labels, translated when shown.
-    served = await ctx.core.boards.get(ctx.session, channel, ctx.now)
+    served = await ctx.boards.get(ctx.session, channel, ctx.now)
     if view == "history":
         return await _history(ctx, channel)
     if view == "web":
@@ -206,7 +211,7 @@ def _snapshot_label(ctx: Ctx, row: LeaderboardSnapshot) -> str:
 
 
 def _web_link(ctx: Ctx, channel: Channel) -> Reply:
-    signer = ctx.core.web_links
+    signer = ctx.links
     if signer is None:
         return Reply(text=ctx.t("lb.web_off"), kind="error")
     url = signer.url(channel.id, ctx.now) + ("?lang=zh" if ctx.locale == "zh" else "")
@@ -256,7 +261,7 @@ async def rank_field(ctx: Ctx) -> Field | None:
             return None
         channel = groups[0]
     # Other hidden people stay out of the count; a hidden caller still sees where they stand.
-    served = await ctx.core.boards.get(ctx.session, channel, ctx.now, freeze=False)
+    served = await ctx.boards.get(ctx.session, channel, ctx.now, freeze=False)
     parts = []
     for kind in ("week", "all"):
         _, entries = await current_board(
@@ -288,7 +293,7 @@ async def progress_picture(
         states = await store.chapter_states(ctx.session, user_id or ctx.user.id)
     locale = picture_locale(ctx)
     caption = tree_caption(locale, status)
-    model = tree_model(ctx.core.curriculum, status, states, locale=locale, caption=caption)
+    model = tree_model(ctx.curriculum, status, states, locale=locale, caption=caption)
     alt = ctx.t("lb.tree_alt")
 
     async def draw() -> Attachment:
@@ -300,3 +305,48 @@ async def progress_picture(
 def picture_locale(ctx: Ctx) -> Locale:
     """Chinese in pictures only when a CJK font is installed; English otherwise (no tofu)."""
     return "zh" if ctx.locale == "zh" and cjk_font_path() is not None else "en"
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "leaderboard",
+        L(
+            "The study group's ranking, its history, or a web link",
+            "学习小组排行榜、历史或网页链接",
+        ),
+        leaderboard,
+        options=(
+            OptionSpec(
+                "view",
+                T.CHOICE,
+                L("Which board", "哪个榜单"),
+                choices=(
+                    Choice("week", L("This week", "本周")),
+                    Choice("month", L("This month", "本月")),
+                    Choice("all", L("All time", "总榜")),
+                    Choice("history", L("Past winners", "历届前三")),
+                    Choice("web", L("A link to the web page", "网页版链接")),
+                ),
+            ),
+        ),
+        admin_only=True,
+        examples=("/leaderboard", "/leaderboard month", "/leaderboard history"),
+        # Writes only the first call after a week or month closes (its winners' snapshot).
+        reads=always,
+    ),
+)
+
+
+async def _export_boards(session: AsyncSession, user: User) -> dict[str, Any]:
+    return await lb.export_user(session, user.id)
+
+
+async def _forget_boards(session: AsyncSession, user: User) -> None:
+    await lb.forget_user(session, user.id)
+
+
+# Past wins, and the nudges admins asked for (the leaderboard service keeps both).
+BOARDS = PersonalData(
+    "leaderboards", (LeaderboardSnapshot, NudgeRequest), _export_boards, _forget_boards
+)
+PERSONAL_DATA: tuple[PersonalData, ...] = (BOARDS,)

@@ -1,1 +1,0 @@
-"""One module per feature; each handler turns a ``Ctx`` into a ``Reply``."""
