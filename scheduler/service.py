@@ -1016,22 +1016,15 @@ class PromptService:
 
     async def _claim(self, session: AsyncSession, prompt: Prompt, at: datetime) -> int | None:
         """Insert the Delivery row before sending; ``None`` if someone else already has it."""
-        stmt = (
-            dialect_insert(session, Delivery)
-            .values(
-                recipient=prompt.recipient,
-                user_id=prompt.user_id,
-                kind=prompt.kind,
-                period=prompt.period,
-                status="sending",
-                attempts=0,
-                detail="",
-                created_at=at,
-                updated_at=at,
-            )
-            .on_conflict_do_nothing(index_elements=["recipient", "kind", "period"])
-            .returning(Delivery.id)
-        )
+        stmt = store.insert_delivery(
+            session,
+            recipient=prompt.recipient,
+            user_id=prompt.user_id,
+            kind=prompt.kind,
+            period=prompt.period,
+            status="sending",
+            now=at,
+        ).returning(Delivery.id)
         return (await session.execute(stmt)).scalar_one_or_none()
 
     async def _deliver(

@@ -341,6 +341,36 @@ async def has_record(session: AsyncSession, recipient: str, kind: str, period: s
     return found.first() is not None
 
 
+def insert_delivery(
+    session: AsyncSession,
+    *,
+    recipient: str,
+    user_id: int | None,
+    kind: str,
+    period: str,
+    status: str,
+    now: datetime,
+    table: type[Delivery] = Delivery,
+) -> Any:
+    """The INSERT of a (recipient, kind, period) record that does nothing when one exists: that
+    unique key is what keeps a prompt (or a skip) to once per period, across replicas."""
+    return (
+        dialect_insert(session, table)
+        .values(
+            recipient=recipient,
+            user_id=user_id,
+            kind=kind,
+            period=period,
+            status=status,
+            attempts=0,
+            detail="",
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["recipient", "kind", "period"])
+    )
+
+
 async def record_once(
     session: AsyncSession,
     table: type[Delivery],
@@ -353,19 +383,16 @@ async def record_once(
 ) -> bool:
     """Insert a (recipient, kind, period) record unless it exists; True when it was new."""
     result: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
-        dialect_insert(session, table)
-        .values(
+        insert_delivery(
+            session,
             recipient=recipient,
             user_id=user_id,
             kind=kind,
             period=period,
             status="done",
-            attempts=0,
-            detail="",
-            created_at=now,
-            updated_at=now,
+            now=now,
+            table=table,
         )
-        .on_conflict_do_nothing(index_elements=["recipient", "kind", "period"])
     )
     return bool(result.rowcount)
 
