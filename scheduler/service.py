@@ -87,8 +87,6 @@ log = logging.getLogger(__name__)
 
 Kind = Literal["reminder", "snooze", "channel", "nudge"]
 Job = Callable[[], Awaitable[None]]  # one unit of run_once's work: a person, channel or nudges
-DEFAULT_WEEKDAY = 0
-DEFAULT_TIME = "09:00"
 DETAIL_MAX = 500
 NUDGE_BATCH = 200  # pending nudges taken per tick; the rest wait for the next one
 DUE_PAGE = 1000  # due reminders read per query in run_once (ids only)
@@ -919,11 +917,11 @@ class PromptService:
             stmt = stmt.where(User.platform.in_(platforms))
         return list((await session.execute(stmt)).tuples().all())
 
-    async def _default_prefs(
+    async def _default_rows(
         self, session: AsyncSession, at: datetime, platforms: set[str] | None
-    ) -> list[ReminderPref]:
-        """Enrolled people without a reminder row get the default: Monday 09:00 in their zone,
-        first due the Monday after they enrolled. Returned unsaved: the dry run only reads."""
+    ) -> list[dict[str, Any]]:
+        """The default reminder row (``store.default_reminder``) of every enrolled person
+        without one."""
         stmt = (
             select(User, Enrollment)
             .join(Enrollment, Enrollment.user_id == User.id)
@@ -933,41 +931,26 @@ class PromptService:
         )
         if platforms is not None:
             stmt = stmt.where(User.platform.in_(platforms))
-        prefs: list[ReminderPref] = []
+        rows: list[dict[str, Any]] = []
         for user, enrollment in (await session.execute(stmt)).tuples().all():
-            pref = ReminderPref(
-                user_id=user.id,
-                enabled=True,
-                weekday=DEFAULT_WEEKDAY,
-                local_time=DEFAULT_TIME,
-                timezone=None,
-                paused_until=None,
-                updated_at=at,
-            )
             channels = await store.user_channels(session, user.id)
-            tz = self._user_zone(pref, user, channels)
-            pref.next_due_at = next_weekly(
-                enrollment.enrolled_at, DEFAULT_WEEKDAY, DEFAULT_TIME, tz
-            )
-            prefs.append(pref)
-        return prefs
+            tz = self._user_zone(None, user, channels)
+            rows.append(store.default_reminder(user.id, enrollment.enrolled_at, tz, at))
+        return rows
+
+    async def _default_prefs(
+        self, session: AsyncSession, at: datetime, platforms: set[str] | None
+    ) -> list[ReminderPref]:
+        """The default reminder rows, unsaved: the dry run only reads."""
+        return [ReminderPref(**row) for row in await self._default_rows(session, at, platforms)]
 
     async def _create_default_prefs(
         self, session: AsyncSession, at: datetime, platforms: set[str]
     ) -> None:
-        for pref in await self._default_prefs(session, at, platforms):
+        for row in await self._default_rows(session, at, platforms):
             await session.execute(
                 dialect_insert(session, ReminderPref)
-                .values(
-                    user_id=pref.user_id,
-                    enabled=True,
-                    weekday=pref.weekday,
-                    local_time=pref.local_time,
-                    timezone=None,  # None: follow the person's zone if it changes later
-                    paused_until=None,
-                    next_due_at=pref.next_due_at,
-                    updated_at=at,
-                )
+                .values(**row)
                 .on_conflict_do_nothing(index_elements=["user_id"])
             )
 

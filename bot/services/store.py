@@ -26,9 +26,12 @@ from bot.db.models import (
     User,
 )
 from bot.services import leaderboard
+from bot.timing import next_weekly
 from bot.types import Actor, Place, UserRef
 
 PER_USER_TABLES = (ChapterProgress, Enrollment, Membership, ReminderPref, Delivery)
+DEFAULT_REMINDER_WEEKDAY = 0  # Monday
+DEFAULT_REMINDER_TIME = "09:00"
 
 # Statements every command sends, built once: SQLAlchemy then reuses their compiled form
 # without rebuilding the expression and its cache key per call (a third of a query's CPU).
@@ -298,6 +301,24 @@ async def get_reminder(session: AsyncSession, user_id: int) -> ReminderPref | No
     if key not in read:  # not read yet in this unit of work
         read[key] = (await session.execute(_REMINDER, {"user_id": user_id})).scalar_one_or_none()
     return read[key]  # type: ignore[return-value]
+
+
+def default_reminder(user_id: int, enrolled_at: datetime, tz: str, now: datetime) -> dict[str, Any]:
+    """The reminder row of someone enrolled who never set one: Monday 09:00 in their zone,
+    first due the Monday after they enrolled. No zone of its own (``timezone`` None), so it
+    follows the person's if that changes later."""
+    return {
+        "user_id": user_id,
+        "enabled": True,
+        "weekday": DEFAULT_REMINDER_WEEKDAY,
+        "local_time": DEFAULT_REMINDER_TIME,
+        "timezone": None,
+        "paused_until": None,
+        "next_due_at": next_weekly(
+            enrolled_at, DEFAULT_REMINDER_WEEKDAY, DEFAULT_REMINDER_TIME, tz
+        ),
+        "updated_at": now,
+    }
 
 
 async def save_reminder(
