@@ -86,6 +86,7 @@ from scheduler.render import (
 log = logging.getLogger(__name__)
 
 Kind = Literal["reminder", "snooze", "channel", "nudge"]
+Hold = Literal["paused", "quiet", "stale"]  # why a personal prompt must wait (or is skipped)
 Job = Callable[[], Awaitable[None]]  # one unit of run_once's work: a person, channel or nudges
 DETAIL_MAX = 500
 NUDGE_BATCH = 200  # pending nudges taken per tick; the rest wait for the next one
@@ -481,9 +482,7 @@ class PromptService:
     def _quiet_until(pref: ReminderPref, instant: datetime, tz: str) -> datetime | None:
         return quiet_end_at(instant, pref.quiet_start, pref.quiet_end, tz)
 
-    def _hold(
-        self, pref: ReminderPref, due: datetime, at: datetime, tz: str
-    ) -> Literal["paused", "quiet", "stale"] | None:
+    def _hold(self, pref: ReminderPref, due: datetime, at: datetime, tz: str) -> Hold | None:
         """Why a personal prompt due at ``due`` must not go out at ``at``; None if it may."""
         if pref.paused_until is not None and pref.paused_until > local_date(at, tz):
             return "paused"
@@ -494,6 +493,21 @@ class PromptService:
             return "stale"
         return None
 
+    async def _prologue(
+        self,
+        session: AsyncSession,
+        pref: ReminderPref,
+        due: datetime | None,
+        user: User,
+        at: datetime,
+    ) -> tuple[datetime, list[Channel], str, Hold | None]:
+        """What the reminder and the snooze decisions both start from: the instant it is due,
+        the person's study groups and zone, and why it must not go out now (if it must not)."""
+        assert due is not None
+        channels = await self._user_channels(session, user)
+        tz = self._user_zone(pref, user, channels)
+        return due, channels, tz, self._hold(pref, due, at, tz)
+
     async def _decide_reminder(
         self,
         session: AsyncSession,
@@ -502,15 +516,11 @@ class PromptService:
         enrollment: Enrollment,
         at: datetime,
     ) -> _Decision:
-        due = pref.next_due_at
-        assert due is not None
-        channels = await self._user_channels(session, user)
-        tz = self._user_zone(pref, user, channels)
+        due, channels, tz, hold = await self._prologue(session, pref, pref.next_due_at, user, at)
 
         def following(after: datetime) -> datetime:
             return next_weekly(after, pref.weekday, pref.local_time, tz)
 
-        hold = self._hold(pref, due, at, tz)
         if hold == "paused":
             resume = next_weekly(
                 max(due, at), pref.weekday, pref.local_time, tz, not_before=pref.paused_until
@@ -602,11 +612,7 @@ class PromptService:
         at: datetime,
     ) -> _Decision:
         """The reminder once more at ``snooze_until``; reads only, the caller clears it."""
-        due = pref.snooze_until
-        assert due is not None
-        channels = await self._user_channels(session, user)
-        tz = self._user_zone(pref, user, channels)
-        hold = self._hold(pref, due, at, tz)
+        due, channels, tz, hold = await self._prologue(session, pref, pref.snooze_until, user, at)
         if hold is not None:
             return _Decision(hold)
         recipient = f"user:{user.id}"
