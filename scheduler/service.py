@@ -40,11 +40,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -73,7 +72,7 @@ from bot.services.leaderboard import (
     save_snapshots,
 )
 from bot.timing import iso_period, next_weekly, quiet_end_at
-from bot.types import Reply
+from scheduler.model import Decision, Hold, Kind, Prompt, RunReport
 from scheduler.render import (
     Member,
     group_locale,
@@ -83,10 +82,10 @@ from scheduler.render import (
     render_reminder,
 )
 
+__all__ = ["Kind", "Prompt", "PromptService", "RunReport", "last_weekly"]
+
 log = logging.getLogger(__name__)
 
-Kind = Literal["reminder", "snooze", "channel", "nudge"]
-Hold = Literal["paused", "quiet", "stale"]  # why a personal prompt must wait (or is skipped)
 Job = Callable[[], Awaitable[None]]  # one unit of run_once's work: a person, channel or nudges
 DETAIL_MAX = 500
 NUDGE_BATCH = 200  # pending nudges taken per tick; the rest wait for the next one
@@ -94,59 +93,6 @@ DUE_PAGE = 1000  # due reminders read per query in run_once (ids only)
 # Snapshots are taken a little after a period closes, so that a ``/done`` committed just
 # after midnight (timestamped just before it) is still counted in the week it belongs to.
 SNAPSHOT_SETTLE = timedelta(minutes=1)
-
-
-@dataclass(frozen=True, slots=True)
-class Prompt:
-    """One prompt that is (or would be) sent: who, when in their zone, and what."""
-
-    kind: Kind
-    recipient: str  # "user:<id>" or "channel:<id>": the Delivery key's recipient
-    platform: str
-    target: UserTarget | ChannelTarget
-    due_at: datetime  # UTC
-    timezone: str
-    period: str  # local ISO week of due_at, e.g. "2027-W11"; a snooze's local date, "2027-03-16"
-    reply: Reply
-    user_id: int | None = None
-    dm_channel: str | None = None  # the DM channel id the directory holds for the person
-
-    @property
-    def local_time(self) -> datetime:
-        return self.due_at.astimezone(ZoneInfo(self.timezone))
-
-    @property
-    def key(self) -> str:
-        """Unique per logical message: Discord can drop a duplicate by this nonce."""
-        return f"{self.recipient}:{self.kind}:{self.period}"
-
-
-@dataclass(slots=True)
-class RunReport:
-    """What one tick did; counts for logs and tests."""
-
-    sent: list[str] = field(default_factory=list)  # prompt keys
-    failed: list[str] = field(default_factory=list)
-    paused: int = 0
-    quiet: int = 0  # due inside the person's quiet hours: held until they end
-    stale: int = 0  # missed by more than the grace window: skipped
-    not_sent: int = 0  # finished path, already delivered this week, nothing to say
-    busy: int = 0  # claimed by another scheduler or changed meanwhile
-    suspended: int = 0
-    in_doubt: int = 0  # old "sending" claims marked "unknown"
-    errors: int = 0  # bugs: logged with a traceback
-    snapshots: list[str] = field(default_factory=list)  # "channel:<id>:week:2027-W09"
-
-    def count(self, action: str) -> None:
-        """Tally a decision that sends nothing (``send`` is tallied when it is sent)."""
-        if action == "paused":
-            self.paused += 1
-        elif action == "quiet":
-            self.quiet += 1
-        elif action == "stale":
-            self.stale += 1
-        elif action == "skip":
-            self.not_sent += 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,13 +106,6 @@ class _Outcome:
     error: str
     at: datetime
     report: RunReport
-
-
-@dataclass(slots=True)
-class _Decision:
-    action: Literal["send", "paused", "quiet", "stale", "skip"]
-    advance_to: datetime | None = None  # weekly reminders: the new next_due_at
-    prompt: Prompt | None = None
 
 
 _TOKENS = RedactingFilter()  # token shapes only: the logging filter adds the settings' secrets
@@ -515,7 +454,7 @@ class PromptService:
         user: User,
         enrollment: Enrollment,
         at: datetime,
-    ) -> _Decision:
+    ) -> Decision:
         due, channels, tz, hold = await self._prologue(session, pref, pref.next_due_at, user, at)
 
         def following(after: datetime) -> datetime:
@@ -525,11 +464,11 @@ class PromptService:
             resume = next_weekly(
                 max(due, at), pref.weekday, pref.local_time, tz, not_before=pref.paused_until
             )
-            return _Decision("paused", resume)
+            return Decision("paused", resume)
         if hold == "quiet":
-            return _Decision("quiet")  # next_due_at stays: it goes out when quiet hours end
+            return Decision("quiet")  # next_due_at stays: it goes out when quiet hours end
         if hold == "stale":
-            return _Decision("stale", following(at))
+            return Decision("stale", following(at))
         advance = following(due)
         if advance <= at:
             advance = following(at)
@@ -538,13 +477,13 @@ class PromptService:
         # Already reminded this week (e.g. the time was moved within the week), or they chose
         # to skip it: one query for both records.
         if await self._delivered(session, recipient, ("reminder", "skip"), period):
-            return _Decision("skip", advance)
+            return Decision("skip", advance)
         prompt = await self._reminder_prompt(
             session, "reminder", user, enrollment, channels, tz, due, period, at
         )
         if prompt is None:
-            return _Decision("skip", advance)  # finished, or a path no longer in the curriculum
-        return _Decision("send", advance, prompt)
+            return Decision("skip", advance)  # finished, or a path no longer in the curriculum
+        return Decision("send", advance, prompt)
 
     async def _reminder_prompt(
         self,
@@ -610,23 +549,23 @@ class PromptService:
         user: User,
         enrollment: Enrollment,
         at: datetime,
-    ) -> _Decision:
+    ) -> Decision:
         """The reminder once more at ``snooze_until``; reads only, the caller clears it."""
         due, channels, tz, hold = await self._prologue(session, pref, pref.snooze_until, user, at)
         if hold is not None:
-            return _Decision(hold)
+            return Decision(hold)
         recipient = f"user:{user.id}"
         if await self._reminded_since(session, recipient, due - SNOOZE):
-            return _Decision("skip")  # a weekly reminder went out since the snooze: no twin
+            return Decision("skip")  # a weekly reminder went out since the snooze: no twin
         period = local_date(due, tz).isoformat()
         if await self._delivered(session, recipient, "snooze", period):
-            return _Decision("skip")
+            return Decision("skip")
         prompt = await self._reminder_prompt(
             session, "snooze", user, enrollment, channels, tz, due, period, at
         )
         if prompt is None:
-            return _Decision("skip")
-        return _Decision("send", prompt=prompt)
+            return Decision("skip")
+        return Decision("send", prompt=prompt)
 
     # --- one channel ----------------------------------------------------------------------
 
