@@ -40,12 +40,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Literal
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import Core
@@ -72,6 +71,7 @@ from bot.services.leaderboard import (
     save_snapshots,
 )
 from bot.timing import iso_period, next_weekly, quiet_end_at
+from scheduler import ledger
 from scheduler.model import Decision, Hold, Kind, Prompt, RunReport
 from scheduler.render import (
     Member,
@@ -93,19 +93,6 @@ DUE_PAGE = 1000  # due reminders read per query in run_once (ids only)
 # Snapshots are taken a little after a period closes, so that a ``/done`` committed just
 # after midnight (timestamped just before it) is still counted in the week it belongs to.
 SNAPSHOT_SETTLE = timedelta(minutes=1)
-
-
-@dataclass(frozen=True, slots=True)
-class _Outcome:
-    """How one claimed prompt's send went, waiting to be recorded."""
-
-    prompt: Prompt
-    delivery_id: int
-    ok: bool
-    attempts: int
-    error: str
-    at: datetime
-    report: RunReport
 
 
 _TOKENS = RedactingFilter()  # token shapes only: the logging filter adds the settings' secrets
@@ -201,8 +188,7 @@ class PromptService:
         # worker; its throughput is the same (the writer serialises them anyway).
         self._db_turn = asyncio.Lock() if core.db.is_sqlite else None
         self._stopping = False
-        self._outcomes: list[tuple[_Outcome, asyncio.Future[None]]] = []
-        self._recorder: asyncio.Task[None] | None = None
+        self._recorder = ledger.Recorder(self._transaction, suspend_after=suspend_after)
         # channel id -> (week key, month key) it was last snapshotted in, by this process
         self._snapshot_marks: dict[int, tuple[str, str]] = {}
 
@@ -259,7 +245,7 @@ class PromptService:
         if not platforms or self._stopping:
             return report
         async with self._transaction() as session:
-            report.in_doubt = await self._sweep_stale_claims(session, at)
+            report.in_doubt = await ledger.sweep_stale_claims(session, at, self.lease)
             await self._create_default_prefs(session, at, platforms)
             snoozed = set(await self._snoozed_ids(session, at, platforms))
             channel_ids = [c.id for c in await self._channels(session, platforms)]
@@ -411,7 +397,7 @@ class PromptService:
                 prompt = decision.prompt
                 if prompt is None:
                     return
-                delivery_id = await self._claim(session, prompt, at)
+                delivery_id = await ledger.claim(session, prompt, at)
                 if delivery_id is None:
                     report.busy += 1
                     return
@@ -476,7 +462,7 @@ class PromptService:
         period = iso_period(due, tz)
         # Already reminded this week (e.g. the time was moved within the week), or they chose
         # to skip it: one query for both records.
-        if await self._delivered(session, recipient, ("reminder", "skip"), period):
+        if await ledger.delivered(session, recipient, ("reminder", "skip"), period):
             return Decision("skip", advance)
         prompt = await self._reminder_prompt(
             session, "reminder", user, enrollment, channels, tz, due, period, at
@@ -555,10 +541,10 @@ class PromptService:
         if hold is not None:
             return Decision(hold)
         recipient = f"user:{user.id}"
-        if await self._reminded_since(session, recipient, due - SNOOZE):
+        if await ledger.reminded_since(session, recipient, due - SNOOZE):
             return Decision("skip")  # a weekly reminder went out since the snooze: no twin
         period = local_date(due, tz).isoformat()
-        if await self._delivered(session, recipient, "snooze", period):
+        if await ledger.delivered(session, recipient, "snooze", period):
             return Decision("skip")
         prompt = await self._reminder_prompt(
             session, "snooze", user, enrollment, channels, tz, due, period, at
@@ -589,7 +575,7 @@ class PromptService:
                 prompt = await self._decide_channel(session, channel, at)
                 if prompt is None:
                     return
-                delivery_id = await self._claim(session, prompt, at)
+                delivery_id = await ledger.claim(session, prompt, at)
                 if delivery_id is None:
                     report.busy += 1
                     return
@@ -603,7 +589,7 @@ class PromptService:
         if at - due > self.grace or due < channel.created_at:
             return None  # not this week's moment, missed too long ago, or before the group
         recipient, period = f"channel:{channel.id}", iso_period(due, tz)
-        if await self._delivered(session, recipient, "channel", period):
+        if await ledger.delivered(session, recipient, "channel", period):
             return None
         rows = (
             await session.execute(
@@ -681,20 +667,11 @@ class PromptService:
                         report.not_sent += 1
                     await mark_nudges_delivered(session, [nudge.id], at)
                     return
-                delivery_id = await self._claim(session, prompt, at)
+                delivery_id = await ledger.claim(session, prompt, at)
                 if delivery_id is None:
                     # Claimed before: by a scheduler that is sending it now (leave it), or one
                     # that finished or died without taking it off the queue (take it off).
-                    status = (
-                        await session.execute(
-                            select(Delivery.status).where(
-                                Delivery.recipient == prompt.recipient,
-                                Delivery.kind == "nudge",
-                                Delivery.period == prompt.period,
-                            )
-                        )
-                    ).scalar_one_or_none()
-                    if status != "sending":
+                    if await ledger.claim_status(session, prompt) != "sending":
                         await mark_nudges_delivered(session, [nudge.id], at)
                     report.busy += 1
                     return
@@ -910,50 +887,7 @@ class PromptService:
             stmt = stmt.where(Channel.platform.in_(platforms))
         return list((await session.execute(stmt)).scalars().all())
 
-    @staticmethod
-    async def _delivered(
-        session: AsyncSession, recipient: str, kind: str | tuple[str, ...], period: str
-    ) -> bool:
-        """Whether a record of ``kind`` (any of them, given several) exists for the period."""
-        if isinstance(kind, str):
-            return await store.has_record(session, recipient, kind, period)
-        found = await session.execute(
-            select(Delivery.id)
-            .where(
-                Delivery.recipient == recipient,
-                Delivery.kind.in_(kind),
-                Delivery.period == period,
-            )
-            .limit(1)
-        )
-        return found.first() is not None
-
-    @staticmethod
-    async def _reminded_since(session: AsyncSession, recipient: str, since: datetime) -> bool:
-        """Whether a weekly reminder was claimed for ``recipient`` after ``since``."""
-        found = await session.execute(
-            select(Delivery.id).where(
-                Delivery.recipient == recipient,
-                Delivery.kind == "reminder",
-                Delivery.created_at > since,
-            )
-        )
-        return found.first() is not None
-
     # --- claim, send, record --------------------------------------------------------------
-
-    async def _claim(self, session: AsyncSession, prompt: Prompt, at: datetime) -> int | None:
-        """Insert the Delivery row before sending; ``None`` if someone else already has it."""
-        stmt = store.insert_delivery(
-            session,
-            recipient=prompt.recipient,
-            user_id=prompt.user_id,
-            kind=prompt.kind,
-            period=prompt.period,
-            status="sending",
-            now=at,
-        ).returning(Delivery.id)
-        return (await session.execute(stmt)).scalar_one_or_none()
 
     async def _deliver(
         self, prompt: Prompt, delivery_id: int, at: datetime, report: RunReport
@@ -963,7 +897,7 @@ class PromptService:
         for attempt in range(1, self.max_attempts + 1):
             # The first attempt follows the claim committed just now; a retry comes after a
             # backoff, during which the person may have deleted their data (and the claim).
-            if attempt > 1 and not await self._still_claimed(delivery_id):
+            if attempt > 1 and not await ledger.still_claimed(self._transaction, delivery_id):
                 log.info("dropped %s: the recipient's data was deleted meanwhile", prompt.key)
                 return
             attempts = attempt
@@ -984,82 +918,8 @@ class PromptService:
                 # Exponential backoff, but never sooner than a rate limit said (429).
                 backoff = self.backoff_seconds * 2 ** (attempt - 1)
                 await self._sleep(max(backoff, min(wait or 0.0, MAX_RETRY_AFTER)))
-        await self._record(_Outcome(prompt, delivery_id, not error, attempts, error, at, report))
-
-    async def _record(self, outcome: _Outcome) -> None:
-        """Write a send's outcome and wait until it is committed. Outcomes that come in while
-        a write is under way go together in the next one (group commit): on SQLite, where each
-        transaction waits its turn on the one writer, a fan-out spends one turn per batch
-        instead of one per message."""
-        done = asyncio.get_running_loop().create_future()
-        self._outcomes.append((outcome, done))
-        if self._recorder is None or self._recorder.done():
-            # Its own task: a cancelled worker (a shutdown) does not cut a write in half.
-            self._recorder = asyncio.create_task(self._write_outcomes())
-        await asyncio.shield(done)
-
-    async def _write_outcomes(self) -> None:
-        while self._outcomes:
-            batch, self._outcomes = self._outcomes, []
-            try:
-                recorded = await self._write_batch([o for o, _ in batch])
-            except Exception as exc:
-                for _, done in batch:
-                    if not done.done():
-                        done.set_exception(exc)
-                continue
-            for outcome, done in batch:
-                if outcome.delivery_id in recorded:  # else the person deleted their data
-                    report = outcome.report
-                    (report.sent if outcome.ok else report.failed).append(outcome.prompt.key)
-                if not done.done():
-                    done.set_result(None)
-
-    async def _write_batch(self, batch: list[_Outcome]) -> set[int]:
-        """One transaction for the batch; the ids of the Delivery rows still there."""
-        recorded: set[int] = set()
-        async with self._transaction() as session:
-            nudge_ids: dict[datetime, list[int]] = {}
-            for o in batch:
-                if o.prompt.kind == "nudge":
-                    nudge_ids.setdefault(o.at, []).append(int(o.prompt.period.split(":", 1)[1]))
-            for at, ids in nudge_ids.items():
-                # Off the queue (the Delivery row says how it went). Nudge rows are locked
-                # before Delivery rows, in the order ``_nudge`` takes them: no deadlock.
-                await mark_nudges_delivered(session, ids, at)
-            sent: dict[tuple[int, datetime], list[int]] = {}
-            for o in batch:
-                if o.ok:
-                    sent.setdefault((o.attempts, o.at), []).append(o.delivery_id)
-            for (attempts, at), ids in sent.items():
-                rows = await session.execute(
-                    update(Delivery)
-                    .where(Delivery.id.in_(ids))
-                    .values(status="sent", attempts=attempts, detail="", updated_at=at)
-                    .returning(Delivery.id)
-                )
-                recorded.update(rows.scalars().all())
-            for o in batch:
-                if o.ok:
-                    continue
-                rows = await session.execute(
-                    update(Delivery)
-                    .where(Delivery.id == o.delivery_id)
-                    .values(status="failed", attempts=o.attempts, detail=o.error, updated_at=o.at)
-                    .returning(Delivery.id)
-                )
-                if rows.first() is None:
-                    continue
-                recorded.add(o.delivery_id)
-                if await self._suspend_if_failing(session, o.prompt):
-                    o.report.suspended += 1
-        return recorded
-
-    async def _still_claimed(self, delivery_id: int) -> bool:
-        """``/forget-me`` deletes the claim with the person: then never send (nor retry)."""
-        async with self._transaction() as session:
-            found = await session.execute(select(Delivery.id).where(Delivery.id == delivery_id))
-            return found.first() is not None
+        outcome = ledger.Outcome(prompt, delivery_id, not error, attempts, error, at, report)
+        await self._recorder.record(outcome)
 
     async def _send(self, prompt: Prompt) -> None:
         notifier = self.notifiers[prompt.platform]
@@ -1072,52 +932,3 @@ class PromptService:
             await notifier.send_to_user(prompt.target, prompt.reply, key=prompt.key)
         else:
             await notifier.send_to_channel(prompt.target, prompt.reply, key=prompt.key)
-
-    async def _suspend_if_failing(self, session: AsyncSession, prompt: Prompt) -> bool:
-        """After ``suspend_after`` failed weeks in a row, stop trying (and say so in the log)."""
-        if self.suspend_after <= 0 or prompt.kind in ("snooze", "nudge"):
-            return False  # a failed snooze or nudge is not a failed week: weekly ones decide
-        statuses = (
-            (
-                await session.execute(
-                    select(Delivery.status)
-                    .where(Delivery.recipient == prompt.recipient, Delivery.kind == prompt.kind)
-                    .order_by(Delivery.period.desc())
-                    .limit(self.suspend_after)
-                )
-            )
-            .scalars()
-            .all()
-        )
-        if len(statuses) < self.suspend_after or any(s != "failed" for s in statuses):
-            return False
-        if prompt.kind == "reminder":
-            await session.execute(
-                update(ReminderPref)
-                .where(ReminderPref.user_id == prompt.user_id)
-                .values(enabled=False)
-            )
-        else:
-            channel_id = int(prompt.recipient.split(":", 1)[1])
-            await session.execute(
-                update(Channel).where(Channel.id == channel_id).values(prompts_enabled=False)
-            )
-        log.warning(
-            "suspended weekly %s prompts for %s after %d failed weeks in a row",
-            prompt.kind,
-            prompt.recipient,
-            self.suspend_after,
-        )
-        return True
-
-    async def _sweep_stale_claims(self, session: AsyncSession, at: datetime) -> int:
-        """Claims left ``sending`` by a process that died mid-send: in doubt, so never resent."""
-        result = await session.execute(
-            update(Delivery)
-            .where(Delivery.status == "sending", Delivery.updated_at < at - self.lease)
-            .values(status="unknown", detail="in doubt: the sender stopped mid-send", updated_at=at)
-        )
-        count = int(getattr(result, "rowcount", 0) or 0)
-        if count:
-            log.warning("%d weekly prompt(s) were in doubt after a restart; not resending", count)
-        return count

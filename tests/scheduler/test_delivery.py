@@ -139,7 +139,7 @@ async def test_permanent_failure_fails_at_once_and_suspends_after_three_weeks(
     await enrol(person, "alice")
     await enrol(person, "bob")
     notifier.fail_for("alice", permanent=True)
-    caplog.set_level(logging.WARNING, logger="scheduler.service")
+    caplog.set_level(logging.WARNING, logger="scheduler.ledger")  # the suspension is logged there
     suspended = 0
     for week in range(4):
         report = await tick(service, MON + timedelta(days=7 * week))
