@@ -60,9 +60,8 @@ from bot.db.models import (
     User,
 )
 from bot.labels import NUDGE_COOLDOWN, SNOOZE
-from bot.logging_setup import RedactingFilter
 from bot.pace import local_date, path_status, person_zone
-from bot.ports import ChannelTarget, DeliveryError, Notifier, UserTarget
+from bot.ports import ChannelTarget, Notifier, UserTarget
 from bot.services import leaderboard, store
 from bot.services.leaderboard import (
     mark_nudges_delivered,
@@ -81,21 +80,18 @@ from scheduler.render import (
     render_nudge,
     render_reminder,
 )
+from scheduler.sender import Sender
 
 __all__ = ["Kind", "Prompt", "PromptService", "RunReport", "last_weekly"]
 
 log = logging.getLogger(__name__)
 
 Job = Callable[[], Awaitable[None]]  # one unit of run_once's work: a person, channel or nudges
-DETAIL_MAX = 500
 NUDGE_BATCH = 200  # pending nudges taken per tick; the rest wait for the next one
 DUE_PAGE = 1000  # due reminders read per query in run_once (ids only)
 # Snapshots are taken a little after a period closes, so that a ``/done`` committed just
 # after midnight (timestamped just before it) is still counted in the week it belongs to.
 SNAPSHOT_SETTLE = timedelta(minutes=1)
-
-
-_TOKENS = RedactingFilter()  # token shapes only: the logging filter adds the settings' secrets
 
 
 def _reminders_on(*columns: Any, platforms: Collection[str] | None) -> Select[Any]:
@@ -110,42 +106,10 @@ def _reminders_on(*columns: Any, platforms: Collection[str] | None) -> Select[An
     return stmt if platforms is None else stmt.where(User.platform.in_(platforms))
 
 
-def _safe(message: str) -> str:
-    """Error text goes into logs and the Delivery row: strip anything shaped like a token."""
-    return _TOKENS.redact(message)[:DETAIL_MAX]
-
-
 async def _aclose(work: AsyncIterator[Job]) -> None:
     close = getattr(work, "aclose", None)
     if close is not None:
         await close()
-
-
-MAX_RETRY_AFTER = 60.0  # seconds: a longer wait asked by a platform is left to a later tick
-
-
-def _retry_after(exc: BaseException) -> float | None:
-    """The wait a platform asked for (HTTP 429), when the error or its cause carries one:
-    a ``retry_after`` attribute (discord.py's ``RateLimited``) or a ``Retry-After`` header on
-    its ``response`` (slack-sdk's ``SlackApiError`` once its own retries gave up)."""
-    for err in (exc, exc.__cause__):
-        if err is None:
-            continue
-        value: Any = getattr(err, "retry_after", None)
-        if value is None:
-            headers = getattr(getattr(err, "response", None), "headers", None) or {}
-            value = next(
-                (v for k, v in dict(headers).items() if str(k).lower() == "retry-after"), None
-            )
-            if isinstance(value, list | tuple):
-                value = value[0] if value else None
-        if value is None:
-            continue
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            return None
-    return None
 
 
 def last_weekly(at: datetime, weekday: int, local_time: str, tz: str) -> datetime:
@@ -175,11 +139,7 @@ class PromptService:
         self.core = core
         self.notifiers = notifiers
         self.grace = grace
-        self.max_attempts = max(1, max_attempts)
-        self.backoff_seconds = backoff_seconds
-        self.suspend_after = suspend_after
         self.lease = lease
-        self._sleep = sleep
         self.concurrency = max(1, concurrency)
         self._semaphore = asyncio.Semaphore(self.concurrency)
         # SQLite has one writer, and the Database queues every transaction of the process on
@@ -188,7 +148,15 @@ class PromptService:
         # worker; its throughput is the same (the writer serialises them anyway).
         self._db_turn = asyncio.Lock() if core.db.is_sqlite else None
         self._stopping = False
-        self._recorder = ledger.Recorder(self._transaction, suspend_after=suspend_after)
+        recorder = ledger.Recorder(self._transaction, suspend_after=suspend_after)
+        self._sender = Sender(
+            notifiers,
+            recorder,
+            self._transaction,
+            max_attempts=max_attempts,
+            backoff_seconds=backoff_seconds,
+            sleep=sleep,
+        )
         # channel id -> (week key, month key) it was last snapshotted in, by this process
         self._snapshot_marks: dict[int, tuple[str, str]] = {}
 
@@ -401,7 +369,7 @@ class PromptService:
                 if delivery_id is None:
                     report.busy += 1
                     return
-            await self._deliver(prompt, delivery_id, at, report)
+            await self._sender.deliver(prompt, delivery_id, at, report)
 
     @staticmethod
     def _quiet_until(pref: ReminderPref, instant: datetime, tz: str) -> datetime | None:
@@ -579,7 +547,7 @@ class PromptService:
                 if delivery_id is None:
                     report.busy += 1
                     return
-            await self._deliver(prompt, delivery_id, at, report)
+            await self._sender.deliver(prompt, delivery_id, at, report)
 
     async def _decide_channel(
         self, session: AsyncSession, channel: Channel, at: datetime
@@ -675,7 +643,7 @@ class PromptService:
                         await mark_nudges_delivered(session, [nudge.id], at)
                     report.busy += 1
                     return
-            await self._deliver(prompt, delivery_id, at, report)
+            await self._sender.deliver(prompt, delivery_id, at, report)
 
     async def _decide_nudge(
         self, session: AsyncSession, nudge: NudgeRequest, at: datetime
@@ -886,49 +854,3 @@ class PromptService:
         if platforms is not None:
             stmt = stmt.where(Channel.platform.in_(platforms))
         return list((await session.execute(stmt)).scalars().all())
-
-    # --- claim, send, record --------------------------------------------------------------
-
-    async def _deliver(
-        self, prompt: Prompt, delivery_id: int, at: datetime, report: RunReport
-    ) -> None:
-        attempts, error = 0, ""
-        wait: float | None = None
-        for attempt in range(1, self.max_attempts + 1):
-            # The first attempt follows the claim committed just now; a retry comes after a
-            # backoff, during which the person may have deleted their data (and the claim).
-            if attempt > 1 and not await ledger.still_claimed(self._transaction, delivery_id):
-                log.info("dropped %s: the recipient's data was deleted meanwhile", prompt.key)
-                return
-            attempts = attempt
-            try:
-                await self._send(prompt)
-                error = ""
-                break
-            except DeliveryError as exc:
-                error = _safe(f"{type(exc).__name__}: {exc}")
-                if exc.permanent:
-                    break
-                wait = _retry_after(exc)
-            except Exception as exc:  # an adapter bug or a network error: retry like transient
-                error = _safe(f"{type(exc).__name__}: {exc}")
-                wait = _retry_after(exc)
-            log.warning("send %s failed (attempt %d): %s", prompt.key, attempt, error)
-            if attempt < self.max_attempts:
-                # Exponential backoff, but never sooner than a rate limit said (429).
-                backoff = self.backoff_seconds * 2 ** (attempt - 1)
-                await self._sleep(max(backoff, min(wait or 0.0, MAX_RETRY_AFTER)))
-        outcome = ledger.Outcome(prompt, delivery_id, not error, attempts, error, at, report)
-        await self._recorder.record(outcome)
-
-    async def _send(self, prompt: Prompt) -> None:
-        notifier = self.notifiers[prompt.platform]
-        if isinstance(prompt.target, UserTarget):
-            # The claim read the person's row, DM channel id included: a notifier that keeps
-            # DM channels (Discord) is told, and saves a directory read per message.
-            remember = getattr(notifier, "remember_dm_channel", None)
-            if prompt.dm_channel and remember is not None:
-                remember(prompt.target, prompt.dm_channel)
-            await notifier.send_to_user(prompt.target, prompt.reply, key=prompt.key)
-        else:
-            await notifier.send_to_channel(prompt.target, prompt.reply, key=prompt.key)

@@ -240,7 +240,7 @@ async def test_forgetting_oneself_during_a_retry_stops_the_retries(
 
 
 def test_error_details_are_scrubbed_of_anything_token_shaped():
-    from scheduler.service import _safe
+    from scheduler.sender import _safe
 
     text = _safe("invalid_auth for xoxb-123-456-abcDEF and header Bearer abc.def.ghi")
     assert "xoxb" not in text and "abc.def" not in text
