@@ -7,12 +7,13 @@ all use them without importing the service that composes them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.ports import ChannelTarget, UserTarget
 from bot.types import Reply
+from curriculum import Curriculum
 
 Kind = Literal["reminder", "snooze", "channel", "nudge"]
 Hold = Literal["paused", "quiet", "stale"]  # why a personal prompt must wait (or is skipped)
@@ -76,3 +77,11 @@ class Decision:
     action: Literal["send", "paused", "quiet", "stale", "skip"]
     advance_to: datetime | None = None  # weekly reminders: the new next_due_at
     prompt: Prompt | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """What every decision reads besides the database: the content, and how late is too late."""
+
+    curriculum: Curriculum
+    grace: timedelta

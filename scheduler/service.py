@@ -42,51 +42,45 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, Literal
+from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import Core
 from bot.db import dialect_insert
 from bot.db.models import (
     Channel,
-    ChapterProgress,
-    Delivery,
     Enrollment,
     Membership,
     NudgeRequest,
     ReminderPref,
     User,
 )
-from bot.labels import NUDGE_COOLDOWN, SNOOZE
-from bot.pace import local_date, path_status, person_zone
-from bot.ports import ChannelTarget, Notifier, UserTarget
+from bot.ports import Notifier
 from bot.services import leaderboard, store
 from bot.services.leaderboard import (
-    mark_nudges_delivered,
     period_of,
     plan_snapshots,
     save_snapshots,
 )
-from bot.timing import iso_period, next_weekly, quiet_end_at
 from scheduler import ledger
-from scheduler.model import Decision, Hold, Kind, Prompt, RunReport
-from scheduler.render import (
-    Member,
-    group_locale,
-    iso_week,
-    render_channel,
-    render_nudge,
-    render_reminder,
-)
+from scheduler.kinds import channel as channel_kind
+from scheduler.kinds import nudge as nudge_kind
+from scheduler.kinds import personal
+from scheduler.kinds.channel import last_weekly
+from scheduler.model import Kind, Prompt, Rules, RunReport
 from scheduler.sender import Sender
 
 __all__ = ["Kind", "Prompt", "PromptService", "RunReport", "last_weekly"]
 
 log = logging.getLogger(__name__)
 
-Job = Callable[[], Awaitable[None]]  # one unit of run_once's work: a person, channel or nudges
+Job = Callable[[], Awaitable[None]]
+# A kind's decide-and-claim, run in the transaction it is given: the prompt and its claim's id
+Claim = Callable[
+    [AsyncSession], Awaitable[tuple[Prompt, int] | None]
+]  # one unit of run_once's work: a person, channel or nudges
 NUDGE_BATCH = 200  # pending nudges taken per tick; the rest wait for the next one
 DUE_PAGE = 1000  # due reminders read per query in run_once (ids only)
 # Snapshots are taken a little after a period closes, so that a ``/done`` committed just
@@ -112,16 +106,6 @@ async def _aclose(work: AsyncIterator[Job]) -> None:
         await close()
 
 
-def last_weekly(at: datetime, weekday: int, local_time: str, tz: str) -> datetime:
-    """The latest scheduled instant at or before ``at`` (UTC)."""
-    fire = next_weekly(at - timedelta(days=8), weekday, local_time, tz)
-    while True:
-        following = next_weekly(fire, weekday, local_time, tz)
-        if following > at:
-            return fire
-        fire = following
-
-
 class PromptService:
     def __init__(
         self,
@@ -140,6 +124,7 @@ class PromptService:
         self.notifiers = notifiers
         self.grace = grace
         self.lease = lease
+        self._rules = Rules(core.curriculum, grace)
         self.concurrency = max(1, concurrency)
         self._semaphore = asyncio.Semaphore(self.concurrency)
         # SQLite has one writer, and the Database queues every transaction of the process on
@@ -168,6 +153,7 @@ class PromptService:
         ``all_platforms``: include platforms without a notifier (the CLI has none).
         """
         platforms = None if all_platforms else set(self.notifiers)
+        rules = self._rules
         prompts: list[Prompt] = []
         async with self.core.db.transaction() as session:
             prefs = await self._due_prefs(session, at, platforms)
@@ -178,22 +164,26 @@ class PromptService:
                 enrollment = await session.get(Enrollment, pref.user_id)
                 if user is None or enrollment is None:
                     continue
-                decision = await self._decide_reminder(session, pref, user, enrollment, at)
+                decision = await personal.decide_reminder(
+                    session, self._rules, pref, user, enrollment, at
+                )
                 if decision.prompt is not None:
                     prompts.append(decision.prompt)
             weekly = {p.recipient for p in prompts}
             for pref, user, enrollment in await self._snoozed(session, at, platforms):
-                decision = await self._decide_snooze(session, pref, user, enrollment, at)
+                decision = await personal.decide_snooze(
+                    session, self._rules, pref, user, enrollment, at
+                )
                 # run_once sends a person's weekly reminder first, and that replaces the snooze.
                 if decision.prompt is not None and decision.prompt.recipient not in weekly:
                     prompts.append(decision.prompt)
             for channel in await self._channels(session, platforms):
-                prompt = await self._decide_channel(session, channel, at)
+                prompt = await channel_kind.decide_channel(session, rules, channel, at)
                 if prompt is not None:
                     prompts.append(prompt)
             nudged: set[str] = set()
             for nudge in await self._pending_nudges(session, platforms):
-                _, prompt = await self._decide_nudge(session, nudge, at)
+                _, prompt = await nudge_kind.decide_nudge(session, rules, nudge, at)
                 # run_once sends a person one nudge at a time; the next one finds the cooldown.
                 if prompt is not None and prompt.recipient not in nudged:
                     nudged.add(prompt.recipient)
@@ -321,6 +311,15 @@ class PromptService:
             work = self._snooze(user_id, at, report)
             await self._guard(work, report, f"snoozed reminder for user:{user_id}")
 
+    async def _claimed(self, claim: Claim, at: datetime, report: RunReport) -> None:
+        """Decide and claim in one short transaction, then send once it has committed (the
+        worker's place is held throughout: at most ``concurrency`` prompts in flight)."""
+        async with self._semaphore:
+            async with self._transaction() as session:
+                claimed = await claim(session)
+            if claimed is not None:
+                await self._sender.deliver(*claimed, at, report)
+
     async def _reminder(self, user_id: int, at: datetime, report: RunReport) -> None:
         await self._personal(user_id, at, report, snooze=False)
 
@@ -330,196 +329,11 @@ class PromptService:
     async def _personal(
         self, user_id: int, at: datetime, report: RunReport, *, snooze: bool
     ) -> None:
-        """A person's weekly reminder, or their snooze: lock the row, decide, claim, send."""
-        due_column = ReminderPref.snooze_until if snooze else ReminderPref.next_due_at
-        async with self._semaphore:
-            async with self._transaction() as session:
-                # One query for the three rows; only the pref row is locked, as before.
-                row = (
-                    await session.execute(
-                        select(ReminderPref, User, Enrollment)
-                        .join(User, User.id == ReminderPref.user_id)
-                        .join(Enrollment, Enrollment.user_id == ReminderPref.user_id)
-                        .where(
-                            ReminderPref.user_id == user_id,
-                            ReminderPref.enabled.is_(True),
-                            due_column <= at,
-                        )
-                        .with_for_update(of=ReminderPref, skip_locked=True)
-                    )
-                ).first()
-                if row is None:
-                    report.busy += 1  # locked by another scheduler, or changed since the query
-                    return
-                pref, user, enrollment = row._tuple()
-                decide = self._decide_snooze if snooze else self._decide_reminder
-                decision = await decide(session, pref, user, enrollment, at)
-                if snooze and decision.action != "quiet":
-                    # Used up whatever else was decided; a snooze never moves next_due_at.
-                    pref.snooze_until = None
-                    pref.updated_at = at
-                elif decision.advance_to is not None:
-                    pref.next_due_at = decision.advance_to
-                    pref.updated_at = at
-                report.count(decision.action)
-                prompt = decision.prompt
-                if prompt is None:
-                    return
-                delivery_id = await ledger.claim(session, prompt, at)
-                if delivery_id is None:
-                    report.busy += 1
-                    return
-            await self._sender.deliver(prompt, delivery_id, at, report)
-
-    @staticmethod
-    def _quiet_until(pref: ReminderPref, instant: datetime, tz: str) -> datetime | None:
-        return quiet_end_at(instant, pref.quiet_start, pref.quiet_end, tz)
-
-    def _hold(self, pref: ReminderPref, due: datetime, at: datetime, tz: str) -> Hold | None:
-        """Why a personal prompt due at ``due`` must not go out at ``at``; None if it may."""
-        if pref.paused_until is not None and pref.paused_until > local_date(at, tz):
-            return "paused"
-        if self._quiet_until(pref, at, tz) is not None:
-            return "quiet"
-        # Lateness counts from when it could first be sent: after quiet hours, if due inside.
-        if at - (self._quiet_until(pref, due, tz) or due) > self.grace:
-            return "stale"
-        return None
-
-    async def _prologue(
-        self,
-        session: AsyncSession,
-        pref: ReminderPref,
-        due: datetime | None,
-        user: User,
-        at: datetime,
-    ) -> tuple[datetime, list[Channel], str, Hold | None]:
-        """What the reminder and the snooze decisions both start from: the instant it is due,
-        the person's study groups and zone, and why it must not go out now (if it must not)."""
-        assert due is not None
-        channels = await self._user_channels(session, user)
-        tz = self._user_zone(pref, user, channels)
-        return due, channels, tz, self._hold(pref, due, at, tz)
-
-    async def _decide_reminder(
-        self,
-        session: AsyncSession,
-        pref: ReminderPref,
-        user: User,
-        enrollment: Enrollment,
-        at: datetime,
-    ) -> Decision:
-        due, channels, tz, hold = await self._prologue(session, pref, pref.next_due_at, user, at)
-
-        def following(after: datetime) -> datetime:
-            return next_weekly(after, pref.weekday, pref.local_time, tz)
-
-        if hold == "paused":
-            resume = next_weekly(
-                max(due, at), pref.weekday, pref.local_time, tz, not_before=pref.paused_until
-            )
-            return Decision("paused", resume)
-        if hold == "quiet":
-            return Decision("quiet")  # next_due_at stays: it goes out when quiet hours end
-        if hold == "stale":
-            return Decision("stale", following(at))
-        advance = following(due)
-        if advance <= at:
-            advance = following(at)
-        recipient = f"user:{user.id}"
-        period = iso_period(due, tz)
-        # Already reminded this week (e.g. the time was moved within the week), or they chose
-        # to skip it: one query for both records.
-        if await ledger.delivered(session, recipient, ("reminder", "skip"), period):
-            return Decision("skip", advance)
-        prompt = await self._reminder_prompt(
-            session, "reminder", user, enrollment, channels, tz, due, period, at
+        claim = personal.claim_personal
+        rules = self._rules
+        await self._claimed(
+            lambda s: claim(s, rules, user_id, at, report, snooze=snooze), at, report
         )
-        if prompt is None:
-            return Decision("skip", advance)  # finished, or a path no longer in the curriculum
-        return Decision("send", advance, prompt)
-
-    async def _reminder_prompt(
-        self,
-        session: AsyncSession,
-        kind: Kind,
-        user: User,
-        enrollment: Enrollment,
-        channels: list[Channel],
-        tz: str,
-        due: datetime,
-        period: str,
-        at: datetime,
-    ) -> Prompt | None:
-        """The personal reminder as of ``at``; ``None`` when there is nothing to remind about."""
-        path = self.core.curriculum.path_by_id.get(enrollment.path_id)
-        if path is None:
-            return None
-        states = await store.chapter_states(session, user.id)
-        status = path_status(path, states, enrollment.plan_start, at, tz)
-        reply = render_reminder(self.core.curriculum, status, user.locale, iso_week(due, tz))
-        if reply is None:
-            return None
-        target = UserTarget(
-            user.platform,
-            user.workspace,
-            user.external_id,
-            fallback_channel=channels[0].external_id if channels else None,
-        )
-        return Prompt(
-            kind,
-            f"user:{user.id}",
-            user.platform,
-            target,
-            due,
-            tz,
-            period,
-            reply,
-            user.id,
-            user.dm_channel_id,
-        )
-
-    async def _user_channels(self, session: AsyncSession, user: User) -> list[Channel]:
-        return [
-            c
-            for c in await store.user_channels(session, user.id)
-            if c.platform == user.platform and c.workspace == user.workspace
-        ]
-
-    @staticmethod
-    def _user_zone(pref: ReminderPref | None, user: User, channels: list[Channel]) -> str:
-        return person_zone(
-            pref.timezone if pref is not None else None,
-            user.timezone,
-            (c.timezone for c in channels),
-        )
-
-    # --- one snooze -----------------------------------------------------------------------
-
-    async def _decide_snooze(
-        self,
-        session: AsyncSession,
-        pref: ReminderPref,
-        user: User,
-        enrollment: Enrollment,
-        at: datetime,
-    ) -> Decision:
-        """The reminder once more at ``snooze_until``; reads only, the caller clears it."""
-        due, channels, tz, hold = await self._prologue(session, pref, pref.snooze_until, user, at)
-        if hold is not None:
-            return Decision(hold)
-        recipient = f"user:{user.id}"
-        if await ledger.reminded_since(session, recipient, due - SNOOZE):
-            return Decision("skip")  # a weekly reminder went out since the snooze: no twin
-        period = local_date(due, tz).isoformat()
-        if await ledger.delivered(session, recipient, "snooze", period):
-            return Decision("skip")
-        prompt = await self._reminder_prompt(
-            session, "snooze", user, enrollment, channels, tz, due, period, at
-        )
-        if prompt is None:
-            return Decision("skip")
-        return Decision("send", prompt=prompt)
 
     # --- one channel ----------------------------------------------------------------------
 
@@ -528,83 +342,8 @@ class PromptService:
         await self._guard(work, report, f"prompt for channel:{channel_id}")
 
     async def _channel(self, channel_id: int, at: datetime, report: RunReport) -> None:
-        async with self._semaphore:
-            async with self._transaction() as session:
-                channel = (
-                    await session.execute(
-                        select(Channel)
-                        .where(Channel.id == channel_id, Channel.prompts_enabled.is_(True))
-                        .with_for_update(skip_locked=True)
-                    )
-                ).scalar_one_or_none()
-                if channel is None:
-                    report.busy += 1
-                    return
-                prompt = await self._decide_channel(session, channel, at)
-                if prompt is None:
-                    return
-                delivery_id = await ledger.claim(session, prompt, at)
-                if delivery_id is None:
-                    report.busy += 1
-                    return
-            await self._sender.deliver(prompt, delivery_id, at, report)
-
-    async def _decide_channel(
-        self, session: AsyncSession, channel: Channel, at: datetime
-    ) -> Prompt | None:
-        tz = channel.timezone or "UTC"
-        due = last_weekly(at, channel.prompt_weekday, channel.prompt_time, tz)
-        if at - due > self.grace or due < channel.created_at:
-            return None  # not this week's moment, missed too long ago, or before the group
-        recipient, period = f"channel:{channel.id}", iso_period(due, tz)
-        if await ledger.delivered(session, recipient, "channel", period):
-            return None
-        rows = (
-            await session.execute(
-                select(User, Enrollment, ReminderPref.timezone)
-                .join(Membership, Membership.user_id == User.id)
-                .outerjoin(Enrollment, Enrollment.user_id == User.id)
-                .outerjoin(ReminderPref, ReminderPref.user_id == User.id)
-                .where(Membership.channel_id == channel.id)
-                .order_by(User.id)
-            )
-        ).all()
-        week_ago = at - timedelta(days=7)
-        done_counts = dict(
-            (
-                await session.execute(
-                    select(ChapterProgress.user_id, func.count())
-                    .join(Membership, Membership.user_id == ChapterProgress.user_id)
-                    .where(
-                        Membership.channel_id == channel.id,
-                        ChapterProgress.state == "done",
-                        ChapterProgress.completed_at > week_ago,
-                        ChapterProgress.completed_at <= at,
-                    )
-                    .group_by(ChapterProgress.user_id)
-                )
-            )
-            .tuples()
-            .all()
-        )
-        members: list[Member] = []
-        for user, enrollment, own_tz in rows:
-            path = self.core.curriculum.path_by_id.get(enrollment.path_id) if enrollment else None
-            status = None
-            if enrollment is not None and path is not None:
-                states = await store.chapter_states(session, user.id)
-                zone = person_zone(own_tz, user.timezone, [tz])
-                status = path_status(path, states, enrollment.plan_start, at, zone)
-            members.append(
-                Member(user.display_name, user.privacy, status, done_counts.get(user.id, 0))
-            )
-        locale = group_locale([u.locale for u, _, _ in rows])
-        name = channel.name or channel.external_id
-        reply = render_channel(self.core.curriculum, name, members, locale, iso_week(due, tz))
-        if reply is None:
-            return None
-        target = ChannelTarget(channel.platform, channel.workspace, channel.external_id)
-        return Prompt("channel", recipient, channel.platform, target, due, tz, period, reply)
+        claim, rules = channel_kind.claim_channel, self._rules
+        await self._claimed(lambda s: claim(s, rules, channel_id, at, report), at, report)
 
     # --- nudges ---------------------------------------------------------------------------
 
@@ -615,87 +354,8 @@ class PromptService:
             await self._guard(self._nudge(nudge_id, at, report), report, f"nudge {nudge_id}")
 
     async def _nudge(self, nudge_id: int, at: datetime, report: RunReport) -> None:
-        async with self._semaphore:
-            async with self._transaction() as session:
-                nudge = (
-                    await session.execute(
-                        select(NudgeRequest)
-                        .where(NudgeRequest.id == nudge_id, NudgeRequest.delivered_at.is_(None))
-                        .with_for_update(skip_locked=True)
-                    )
-                ).scalar_one_or_none()
-                if nudge is None:
-                    report.busy += 1  # another scheduler has it, or it was handled meanwhile
-                    return
-                action, prompt = await self._decide_nudge(session, nudge, at)
-                if prompt is None:
-                    if action == "stale":
-                        report.stale += 1
-                    else:
-                        report.not_sent += 1
-                    await mark_nudges_delivered(session, [nudge.id], at)
-                    return
-                delivery_id = await ledger.claim(session, prompt, at)
-                if delivery_id is None:
-                    # Claimed before: by a scheduler that is sending it now (leave it), or one
-                    # that finished or died without taking it off the queue (take it off).
-                    if await ledger.claim_status(session, prompt) != "sending":
-                        await mark_nudges_delivered(session, [nudge.id], at)
-                    report.busy += 1
-                    return
-            await self._sender.deliver(prompt, delivery_id, at, report)
-
-    async def _decide_nudge(
-        self, session: AsyncSession, nudge: NudgeRequest, at: datetime
-    ) -> tuple[Literal["send", "stale", "skip"], Prompt | None]:
-        """The nudge as the person would read it now; reads only."""
-        if at - nudge.requested_at > self.grace:
-            return "stale", None  # the scheduler was down: a day-old "now" is not friendly
-        user = await session.get(User, nudge.user_id)
-        enrollment = await session.get(Enrollment, nudge.user_id)
-        channel = await session.get(Channel, nudge.channel_id)
-        if user is None or enrollment is None or channel is None:
-            return "skip", None
-        path = self.core.curriculum.path_by_id.get(enrollment.path_id)
-        if path is None:
-            return "skip", None
-        recipient = f"user:{user.id}"
-        recent = await session.execute(
-            select(Delivery.id).where(
-                Delivery.recipient == recipient,
-                Delivery.kind == "nudge",
-                Delivery.period != f"nudge:{nudge.id}",
-                Delivery.created_at > at - NUDGE_COOLDOWN,
-            )
-        )
-        if recent.first() is not None:
-            return "skip", None  # nudged by another group (or earlier) within the cooldown
-        pref = await session.get(ReminderPref, user.id)
-        channels = await self._user_channels(session, user)
-        tz = self._user_zone(pref, user, channels)
-        states = await store.chapter_states(session, user.id)
-        status = path_status(path, states, enrollment.plan_start, at, tz)
-        reply = render_nudge(
-            self.core.curriculum, status, user.locale, channel.name or channel.external_id
-        )
-        if reply is None:
-            return "skip", None  # caught up (or finished) since the nudge was queued
-        target = UserTarget(
-            user.platform, user.workspace, user.external_id, fallback_channel=channel.external_id
-        )
-        prompt = Prompt(
-            "nudge",
-            recipient,
-            user.platform,
-            target,
-            nudge.requested_at,
-            tz,
-            f"nudge:{nudge.id}",
-            reply,
-            user.id,
-            user.dm_channel_id,
-        )
-        return "send", prompt
+        claim, rules = nudge_kind.claim_nudge, self._rules
+        await self._claimed(lambda s: claim(s, rules, nudge_id, at, report), at, report)
 
     async def _pending_nudges(
         self, session: AsyncSession, platforms: set[str] | None
@@ -824,7 +484,7 @@ class PromptService:
         rows: list[dict[str, Any]] = []
         for user, enrollment in (await session.execute(stmt)).tuples().all():
             channels = await store.user_channels(session, user.id)
-            tz = self._user_zone(None, user, channels)
+            tz = personal.user_zone(None, user, channels)
             rows.append(store.default_reminder(user.id, enrollment.enrolled_at, tz, at))
         return rows
 
