@@ -59,11 +59,6 @@ from bot.db.models import (
 )
 from bot.ports import Notifier
 from bot.services import leaderboard, store
-from bot.services.leaderboard import (
-    period_of,
-    plan_snapshots,
-    save_snapshots,
-)
 from scheduler import ledger
 from scheduler.kinds import channel as channel_kind
 from scheduler.kinds import nudge as nudge_kind
@@ -71,6 +66,7 @@ from scheduler.kinds import personal
 from scheduler.kinds.channel import last_weekly
 from scheduler.model import Kind, Prompt, Rules, RunReport
 from scheduler.sender import Sender
+from scheduler.snapshots import LeaderboardHistory
 
 __all__ = ["Kind", "Prompt", "PromptService", "RunReport", "last_weekly"]
 
@@ -83,9 +79,6 @@ Claim = Callable[
 ]  # one unit of run_once's work: a person, channel or nudges
 NUDGE_BATCH = 200  # pending nudges taken per tick; the rest wait for the next one
 DUE_PAGE = 1000  # due reminders read per query in run_once (ids only)
-# Snapshots are taken a little after a period closes, so that a ``/done`` committed just
-# after midnight (timestamped just before it) is still counted in the week it belongs to.
-SNAPSHOT_SETTLE = timedelta(minutes=1)
 
 
 def _reminders_on(*columns: Any, platforms: Collection[str] | None) -> Select[Any]:
@@ -142,8 +135,7 @@ class PromptService:
             backoff_seconds=backoff_seconds,
             sleep=sleep,
         )
-        # channel id -> (week key, month key) it was last snapshotted in, by this process
-        self._snapshot_marks: dict[int, tuple[str, str]] = {}
+        self._history = LeaderboardHistory(core, self._transaction)
 
     # --- public ---------------------------------------------------------------------------
 
@@ -229,7 +221,7 @@ class PromptService:
         await self._drain(work(), report)
         if not self._stopping:
             await self._guard(
-                self._snapshot_history(at, platforms, report), report, "leaderboard snapshot"
+                self._history.take(at, platforms, report), report, "leaderboard snapshot"
             )
         if report.stale:
             log.warning(
@@ -362,42 +354,6 @@ class PromptService:
     ) -> list[NudgeRequest]:
         """Nothing is locked here: each nudge is locked and claimed on its own in ``_nudge``."""
         return await leaderboard.pending_nudges(session, platforms, limit=NUDGE_BATCH)
-
-    # --- leaderboard history --------------------------------------------------------------
-
-    async def _snapshot_history(self, at: datetime, platforms: set[str], report: RunReport) -> None:
-        """Freeze finished periods' winners for study groups whose week or month turned over
-        since this process last looked (every group on the first tick). Idempotent: another
-        replica, ``/leaderboard`` or a reset may have saved them already."""
-        settled = at - SNAPSHOT_SETTLE
-        async with self._transaction() as session:
-            has_members = select(Membership.channel_id).where(Membership.channel_id == Channel.id)
-            rows = (
-                await session.execute(
-                    select(Channel.id, Channel.timezone)
-                    .where(Channel.platform.in_(platforms), has_members.exists())
-                    .order_by(Channel.id)
-                )
-            ).all()
-        for channel_id, tz in rows:
-            mark = (period_of("week", settled, tz).key, period_of("month", settled, tz).key)
-            if self._snapshot_marks.get(channel_id) == mark:
-                continue
-            # Ranking a big group takes seconds and only reads: it is done beside SQLite's
-            # writer, and only the saving of the winners takes a writer's turn.
-            async with self.core.db.reading() as session:
-                channel = await session.get(Channel, channel_id)
-                if channel is None:
-                    continue
-                plan = await plan_snapshots(session, self.core.curriculum, channel, settled)
-            saved: list[tuple[str, str]] = []
-            if plan.winners:
-                async with self._transaction() as session:
-                    saved = await save_snapshots(session, plan, settled)
-            self._snapshot_marks[channel_id] = mark
-            report.snapshots += [f"channel:{channel_id}:{kind}:{key}" for kind, key in saved]
-        if report.snapshots:
-            log.info("leaderboard history: saved %s", ", ".join(report.snapshots))
 
     # --- queries --------------------------------------------------------------------------
 
