@@ -39,26 +39,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import Core
-from bot.db import dialect_insert
 from bot.db.models import (
-    Channel,
     Enrollment,
-    Membership,
-    NudgeRequest,
-    ReminderPref,
     User,
 )
 from bot.ports import Notifier
-from bot.services import leaderboard, store
+from scheduler import due as due_queries
 from scheduler import ledger
 from scheduler.kinds import channel as channel_kind
 from scheduler.kinds import nudge as nudge_kind
@@ -77,20 +70,6 @@ Job = Callable[[], Awaitable[None]]
 Claim = Callable[
     [AsyncSession], Awaitable[tuple[Prompt, int] | None]
 ]  # one unit of run_once's work: a person, channel or nudges
-NUDGE_BATCH = 200  # pending nudges taken per tick; the rest wait for the next one
-DUE_PAGE = 1000  # due reminders read per query in run_once (ids only)
-
-
-def _reminders_on(*columns: Any, platforms: Collection[str] | None) -> Select[Any]:
-    """``columns`` of the reminders that are on, of people enrolled in a path, on
-    ``platforms`` (all when None): what every due and snooze query starts from."""
-    stmt = (
-        select(*columns)
-        .join(User, User.id == ReminderPref.user_id)
-        .join(Enrollment, Enrollment.user_id == ReminderPref.user_id)
-        .where(ReminderPref.enabled.is_(True))
-    )
-    return stmt if platforms is None else stmt.where(User.platform.in_(platforms))
 
 
 async def _aclose(work: AsyncIterator[Job]) -> None:
@@ -148,8 +127,8 @@ class PromptService:
         rules = self._rules
         prompts: list[Prompt] = []
         async with self.core.db.transaction() as session:
-            prefs = await self._due_prefs(session, at, platforms)
-            defaults = await self._default_prefs(session, at, platforms)
+            prefs = await due_queries.due_prefs(session, at, platforms)
+            defaults = await due_queries.default_prefs(session, at, platforms)
             prefs += [p for p in defaults if p.next_due_at is not None and p.next_due_at <= at]
             for pref in prefs:
                 user = await session.get(User, pref.user_id)
@@ -162,19 +141,19 @@ class PromptService:
                 if decision.prompt is not None:
                     prompts.append(decision.prompt)
             weekly = {p.recipient for p in prompts}
-            for pref, user, enrollment in await self._snoozed(session, at, platforms):
+            for pref, user, enrollment in await due_queries.snoozed(session, at, platforms):
                 decision = await personal.decide_snooze(
                     session, self._rules, pref, user, enrollment, at
                 )
                 # run_once sends a person's weekly reminder first, and that replaces the snooze.
                 if decision.prompt is not None and decision.prompt.recipient not in weekly:
                     prompts.append(decision.prompt)
-            for channel in await self._channels(session, platforms):
+            for channel in await due_queries.channels(session, platforms):
                 prompt = await channel_kind.decide_channel(session, rules, channel, at)
                 if prompt is not None:
                     prompts.append(prompt)
             nudged: set[str] = set()
-            for nudge in await self._pending_nudges(session, platforms):
+            for nudge in await due_queries.pending_nudges(session, platforms):
                 _, prompt = await nudge_kind.decide_nudge(session, rules, nudge, at)
                 # run_once sends a person one nudge at a time; the next one finds the cooldown.
                 if prompt is not None and prompt.recipient not in nudged:
@@ -196,11 +175,11 @@ class PromptService:
             return report
         async with self._transaction() as session:
             report.in_doubt = await ledger.sweep_stale_claims(session, at, self.lease)
-            await self._create_default_prefs(session, at, platforms)
-            snoozed = set(await self._snoozed_ids(session, at, platforms))
-            channel_ids = [c.id for c in await self._channels(session, platforms)]
+            await due_queries.create_default_prefs(session, at, platforms)
+            snoozed = set(await due_queries.snoozed_ids(session, at, platforms))
+            channel_ids = [c.id for c in await due_queries.channels(session, platforms)]
             nudges: dict[int, list[int]] = {}
-            for nudge in await self._pending_nudges(session, platforms):
+            for nudge in await due_queries.pending_nudges(session, platforms):
                 nudges.setdefault(nudge.user_id, []).append(nudge.id)
 
         async def work() -> AsyncIterator[Job]:
@@ -349,124 +328,5 @@ class PromptService:
         claim, rules = nudge_kind.claim_nudge, self._rules
         await self._claimed(lambda s: claim(s, rules, nudge_id, at, report), at, report)
 
-    async def _pending_nudges(
-        self, session: AsyncSession, platforms: set[str] | None
-    ) -> list[NudgeRequest]:
-        """Nothing is locked here: each nudge is locked and claimed on its own in ``_nudge``."""
-        return await leaderboard.pending_nudges(session, platforms, limit=NUDGE_BATCH)
-
-    # --- queries --------------------------------------------------------------------------
-
-    async def _due_prefs(
-        self, session: AsyncSession, at: datetime, platforms: set[str] | None
-    ) -> list[ReminderPref]:
-        stmt = (
-            _reminders_on(ReminderPref, platforms=platforms)
-            .where(ReminderPref.next_due_at <= at)
-            .order_by(ReminderPref.next_due_at, ReminderPref.user_id)
-        )
-        return list((await session.execute(stmt)).scalars().all())
-
-    async def _due_user_ids(self, at: datetime, platforms: set[str]) -> AsyncIterator[list[int]]:
-        """The people whose weekly reminder is due, in due order, ``DUE_PAGE`` ids per short
-        read (keyset pagination on ``(next_due_at, user_id)``). Claimed ones move to next week
-        meanwhile, which is behind the cursor anyway; nothing is locked here."""
-        after: tuple[datetime, int] | None = None
-        while True:
-            stmt = (
-                _reminders_on(ReminderPref.next_due_at, ReminderPref.user_id, platforms=platforms)
-                .where(ReminderPref.next_due_at <= at)
-                .order_by(ReminderPref.next_due_at, ReminderPref.user_id)
-                .limit(DUE_PAGE)
-            )
-            if after is not None:
-                due, uid = after
-                stmt = stmt.where(
-                    or_(
-                        ReminderPref.next_due_at > due,
-                        and_(ReminderPref.next_due_at == due, ReminderPref.user_id > uid),
-                    )
-                )
-            async with self._transaction() as session:
-                rows = (await session.execute(stmt)).tuples().all()
-            if rows:
-                yield [uid for _, uid in rows]
-            if len(rows) < DUE_PAGE:
-                return
-            last_due, last_uid = rows[-1]
-            assert last_due is not None
-            after = (last_due, last_uid)
-
-    async def _snoozed_ids(
-        self, session: AsyncSession, at: datetime, platforms: set[str]
-    ) -> list[int]:
-        stmt = (
-            _reminders_on(ReminderPref.user_id, platforms=platforms)
-            .where(ReminderPref.snooze_until <= at)
-            .order_by(ReminderPref.user_id)
-        )
-        return list((await session.execute(stmt)).scalars().all())
-
-    async def _snoozed(
-        self, session: AsyncSession, at: datetime, platforms: set[str] | None
-    ) -> list[tuple[ReminderPref, User, Enrollment]]:
-        """Enabled prefs of enrolled people whose snooze has come (pauses are checked later:
-        they depend on the person's zone)."""
-        stmt = (
-            select(ReminderPref, User, Enrollment)
-            .join(User, User.id == ReminderPref.user_id)
-            .join(Enrollment, Enrollment.user_id == ReminderPref.user_id)
-            .where(ReminderPref.enabled.is_(True), ReminderPref.snooze_until <= at)
-            .order_by(ReminderPref.snooze_until, ReminderPref.user_id)
-        )
-        if platforms is not None:
-            stmt = stmt.where(User.platform.in_(platforms))
-        return list((await session.execute(stmt)).tuples().all())
-
-    async def _default_rows(
-        self, session: AsyncSession, at: datetime, platforms: set[str] | None
-    ) -> list[dict[str, Any]]:
-        """The default reminder row (``store.default_reminder``) of every enrolled person
-        without one."""
-        stmt = (
-            select(User, Enrollment)
-            .join(Enrollment, Enrollment.user_id == User.id)
-            .outerjoin(ReminderPref, ReminderPref.user_id == User.id)
-            .where(ReminderPref.user_id.is_(None))
-            .order_by(User.id)
-        )
-        if platforms is not None:
-            stmt = stmt.where(User.platform.in_(platforms))
-        rows: list[dict[str, Any]] = []
-        for user, enrollment in (await session.execute(stmt)).tuples().all():
-            channels = await store.user_channels(session, user.id)
-            tz = personal.user_zone(None, user, channels)
-            rows.append(store.default_reminder(user.id, enrollment.enrolled_at, tz, at))
-        return rows
-
-    async def _default_prefs(
-        self, session: AsyncSession, at: datetime, platforms: set[str] | None
-    ) -> list[ReminderPref]:
-        """The default reminder rows, unsaved: the dry run only reads."""
-        return [ReminderPref(**row) for row in await self._default_rows(session, at, platforms)]
-
-    async def _create_default_prefs(
-        self, session: AsyncSession, at: datetime, platforms: set[str]
-    ) -> None:
-        for row in await self._default_rows(session, at, platforms):
-            await session.execute(
-                dialect_insert(session, ReminderPref)
-                .values(**row)
-                .on_conflict_do_nothing(index_elements=["user_id"])
-            )
-
-    async def _channels(self, session: AsyncSession, platforms: set[str] | None) -> list[Channel]:
-        has_members = select(Membership.channel_id).where(Membership.channel_id == Channel.id)
-        stmt = (
-            select(Channel)
-            .where(Channel.prompts_enabled.is_(True), has_members.exists())
-            .order_by(Channel.id)
-        )
-        if platforms is not None:
-            stmt = stmt.where(Channel.platform.in_(platforms))
-        return list((await session.execute(stmt)).scalars().all())
+    def _due_user_ids(self, at: datetime, platforms: set[str]) -> AsyncIterator[list[int]]:
+        return due_queries.due_user_ids(self._transaction, at, platforms)
