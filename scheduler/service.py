@@ -10,28 +10,14 @@ One tick (``run_once``) asks the database what is due, and for each prompt:
 3. **records** the outcome (``sent`` / ``failed``), suspending a recipient after several
    failed weeks in a row.
 
-Snoozes (``/reminders snooze``) ride on the same machinery: a pref whose ``snooze_until`` has
-passed gets the reminder's content once more (kind ``snooze``, period = the local date of
-``snooze_until``), and the claim clears ``snooze_until`` without touching ``next_due_at``.
-
 The claim commits before the send, so a second scheduler, a restart or a crash never sends a
 prompt twice: the price is that a process killed *during* a send leaves that one claim in
 doubt (``sending``); it is marked ``unknown`` after ``lease`` and not resent (at most once).
 
-Channel prompts keep no due instant of their own: the last scheduled instant of the
-channel's weekday/time is recomputed each tick, and the Delivery row says whether it went out.
-
-**Nudges** (``/admin nudge`` queues a ``NudgeRequest`` per member behind pace) go out on the
-next tick through the same claim: a Delivery row (kind ``nudge``, period ``nudge:<id>``) is
-inserted before the DM is sent, so a nudge is sent at most once across replicas; the request
-then leaves the queue (``delivered_at``) whatever the outcome, which the Delivery row records.
-A person who caught up meanwhile, or was nudged by another group within the cooldown, gets
-nothing.
-
-**Leaderboard history**: each tick freezes the winners of finished weeks and months for every
-study group whose week or month changed since this process last did so (ranked beside the
-writer by ``plan_snapshots``, saved by ``save_snapshots``), so ``/leaderboard history`` is
-complete even if nobody asked for a board.
+``PromptService`` only composes the parts: ``due`` (what is due), ``kinds.personal`` /
+``kinds.channel`` / ``kinds.nudge`` (whether each goes out, and what it says), ``ledger`` (the
+Delivery rows), ``sender`` (the notifiers, retries) and ``snapshots`` (leaderboard history,
+taken by each tick).
 """
 
 from __future__ import annotations
@@ -42,14 +28,12 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import Core
-from bot.db.models import (
-    Enrollment,
-    User,
-)
+from bot.db.models import Enrollment, User
 from bot.ports import Notifier
 from scheduler import due as due_queries
 from scheduler import ledger
@@ -61,15 +45,22 @@ from scheduler.model import Kind, Prompt, Rules, RunReport
 from scheduler.sender import Sender
 from scheduler.snapshots import LeaderboardHistory
 
-__all__ = ["Kind", "Prompt", "PromptService", "RunReport", "last_weekly"]
+__all__ = ["Kind", "Prompt", "PromptService", "RunReport", "TickObserver", "last_weekly"]
 
 log = logging.getLogger(__name__)
 
-Job = Callable[[], Awaitable[None]]
-# A kind's decide-and-claim, run in the transaction it is given: the prompt and its claim's id
-Claim = Callable[
-    [AsyncSession], Awaitable[tuple[Prompt, int] | None]
-]  # one unit of run_once's work: a person, channel or nudges
+Job = Callable[[], Awaitable[None]]  # one unit of run_once's work: a person, channel or nudges
+# A kind's decide-and-claim, in the transaction it is given: the prompt and its claim's id
+Claim = Callable[[AsyncSession], Awaitable[tuple[Prompt, int] | None]]
+
+
+class TickObserver(Protocol):
+    """Told when each ``run_once`` (one tick) starts and ends: metrics, without subclassing."""
+
+    def tick_started(self) -> None: ...
+
+    def tick_finished(self, report: RunReport | None) -> None:
+        """``report`` is None when the tick raised."""
 
 
 async def _aclose(work: AsyncIterator[Job]) -> None:
@@ -91,8 +82,10 @@ class PromptService:
         suspend_after: int = 3,
         lease: timedelta = timedelta(minutes=15),
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        observer: TickObserver | None = None,
     ) -> None:
         self.core = core
+        self.observer = observer
         self.notifiers = notifiers
         self.grace = grace
         self.lease = lease
@@ -136,15 +129,13 @@ class PromptService:
                 if user is None or enrollment is None:
                     continue
                 decision = await personal.decide_reminder(
-                    session, self._rules, pref, user, enrollment, at
+                    session, rules, pref, user, enrollment, at
                 )
                 if decision.prompt is not None:
                     prompts.append(decision.prompt)
             weekly = {p.recipient for p in prompts}
             for pref, user, enrollment in await due_queries.snoozed(session, at, platforms):
-                decision = await personal.decide_snooze(
-                    session, self._rules, pref, user, enrollment, at
-                )
+                decision = await personal.decide_snooze(session, rules, pref, user, enrollment, at)
                 # run_once sends a person's weekly reminder first, and that replaces the snooze.
                 if decision.prompt is not None and decision.prompt.recipient not in weekly:
                     prompts.append(decision.prompt)
@@ -163,6 +154,22 @@ class PromptService:
 
     async def run_once(self, at: datetime) -> RunReport:
         """Claim, send and record every prompt due at ``at``. Safe to run concurrently.
+
+        The ``observer``, if any, is told when the tick starts and how it ended (its report,
+        or None if it raised).
+        """
+        if self.observer is None:
+            return await self._tick(at)
+        self.observer.tick_started()
+        report: RunReport | None = None
+        try:
+            report = await self._tick(at)
+            return report
+        finally:
+            self.observer.tick_finished(report)
+
+    async def _tick(self, at: datetime) -> RunReport:
+        """One tick's work.
 
         A fixed pool of ``concurrency`` workers takes the work from a short queue, which a
         reader fills page by page (``DUE_PAGE`` due reminders per query, only their ids): a
