@@ -10,28 +10,14 @@ One tick (``run_once``) asks the database what is due, and for each prompt:
 3. **records** the outcome (``sent`` / ``failed``), suspending a recipient after several
    failed weeks in a row.
 
-Snoozes (``/reminders snooze``) ride on the same machinery: a pref whose ``snooze_until`` has
-passed gets the reminder's content once more (kind ``snooze``, period = the local date of
-``snooze_until``), and the claim clears ``snooze_until`` without touching ``next_due_at``.
-
 The claim commits before the send, so a second scheduler, a restart or a crash never sends a
 prompt twice: the price is that a process killed *during* a send leaves that one claim in
 doubt (``sending``); it is marked ``unknown`` after ``lease`` and not resent (at most once).
 
-Channel prompts keep no due instant of their own: the last scheduled instant of the
-channel's weekday/time is recomputed each tick, and the Delivery row says whether it went out.
-
-**Nudges** (``/admin nudge`` queues a ``NudgeRequest`` per member behind pace) go out on the
-next tick through the same claim: a Delivery row (kind ``nudge``, period ``nudge:<id>``) is
-inserted before the DM is sent, so a nudge is sent at most once across replicas; the request
-then leaves the queue (``delivered_at``) whatever the outcome, which the Delivery row records.
-A person who caught up meanwhile, or was nudged by another group within the cooldown, gets
-nothing.
-
-**Leaderboard history**: each tick freezes the winners of finished weeks and months for every
-study group whose week or month changed since this process last did so (ranked beside the
-writer by ``plan_snapshots``, saved by ``save_snapshots``), so ``/leaderboard history`` is
-complete even if nobody asked for a board.
+``PromptService`` only composes the parts: ``due`` (what is due), ``kinds.personal`` /
+``kinds.channel`` / ``kinds.nudge`` (whether each goes out, and what it says), ``ledger`` (the
+Delivery rows), ``sender`` (the notifiers, retries) and ``snapshots`` (leaderboard history,
+taken by each tick).
 """
 
 from __future__ import annotations
@@ -39,198 +25,48 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, Literal
-from zoneinfo import ZoneInfo
+from typing import Protocol
 
-from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import Core
-from bot.db import dialect_insert
-from bot.db.models import (
-    Channel,
-    ChapterProgress,
-    Delivery,
-    Enrollment,
-    Membership,
-    NudgeRequest,
-    ReminderPref,
-    User,
-)
-from bot.labels import NUDGE_COOLDOWN, SNOOZE
-from bot.logging_setup import RedactingFilter
-from bot.pace import local_date, path_status, person_zone
-from bot.ports import ChannelTarget, DeliveryError, Notifier, UserTarget
-from bot.services import leaderboard, store
-from bot.services.leaderboard import (
-    mark_nudges_delivered,
-    period_of,
-    plan_snapshots,
-    save_snapshots,
-)
-from bot.timing import iso_period, next_weekly, quiet_end_at
-from bot.types import Reply
-from scheduler.render import (
-    Member,
-    group_locale,
-    iso_week,
-    render_channel,
-    render_nudge,
-    render_reminder,
-)
+from bot.db.models import Enrollment, User
+from bot.ports import Notifier
+from scheduler import due as due_queries
+from scheduler import ledger
+from scheduler.kinds import channel as channel_kind
+from scheduler.kinds import nudge as nudge_kind
+from scheduler.kinds import personal
+from scheduler.kinds.channel import last_weekly
+from scheduler.model import Kind, Prompt, Rules, RunReport
+from scheduler.sender import Sender
+from scheduler.snapshots import LeaderboardHistory
+
+__all__ = ["Kind", "Prompt", "PromptService", "RunReport", "TickObserver", "last_weekly"]
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["reminder", "snooze", "channel", "nudge"]
 Job = Callable[[], Awaitable[None]]  # one unit of run_once's work: a person, channel or nudges
-DEFAULT_WEEKDAY = 0
-DEFAULT_TIME = "09:00"
-DETAIL_MAX = 500
-NUDGE_BATCH = 200  # pending nudges taken per tick; the rest wait for the next one
-DUE_PAGE = 1000  # due reminders read per query in run_once (ids only)
-# Snapshots are taken a little after a period closes, so that a ``/done`` committed just
-# after midnight (timestamped just before it) is still counted in the week it belongs to.
-SNAPSHOT_SETTLE = timedelta(minutes=1)
+# A kind's decide-and-claim, in the transaction it is given: the prompt and its claim's id
+Claim = Callable[[AsyncSession], Awaitable[tuple[Prompt, int] | None]]
 
 
-@dataclass(frozen=True, slots=True)
-class Prompt:
-    """One prompt that is (or would be) sent: who, when in their zone, and what."""
+class TickObserver(Protocol):
+    """Told when each ``run_once`` (one tick) starts and ends: metrics, without subclassing."""
 
-    kind: Kind
-    recipient: str  # "user:<id>" or "channel:<id>": the Delivery key's recipient
-    platform: str
-    target: UserTarget | ChannelTarget
-    due_at: datetime  # UTC
-    timezone: str
-    period: str  # local ISO week of due_at, e.g. "2027-W11"; a snooze's local date, "2027-03-16"
-    reply: Reply
-    user_id: int | None = None
-    dm_channel: str | None = None  # the DM channel id the directory holds for the person
+    def tick_started(self) -> None: ...
 
-    @property
-    def local_time(self) -> datetime:
-        return self.due_at.astimezone(ZoneInfo(self.timezone))
-
-    @property
-    def key(self) -> str:
-        """Unique per logical message: Discord can drop a duplicate by this nonce."""
-        return f"{self.recipient}:{self.kind}:{self.period}"
-
-
-@dataclass(slots=True)
-class RunReport:
-    """What one tick did; counts for logs and tests."""
-
-    sent: list[str] = field(default_factory=list)  # prompt keys
-    failed: list[str] = field(default_factory=list)
-    paused: int = 0
-    quiet: int = 0  # due inside the person's quiet hours: held until they end
-    stale: int = 0  # missed by more than the grace window: skipped
-    not_sent: int = 0  # finished path, already delivered this week, nothing to say
-    busy: int = 0  # claimed by another scheduler or changed meanwhile
-    suspended: int = 0
-    in_doubt: int = 0  # old "sending" claims marked "unknown"
-    errors: int = 0  # bugs: logged with a traceback
-    snapshots: list[str] = field(default_factory=list)  # "channel:<id>:week:2027-W09"
-
-    def count(self, action: str) -> None:
-        """Tally a decision that sends nothing (``send`` is tallied when it is sent)."""
-        if action == "paused":
-            self.paused += 1
-        elif action == "quiet":
-            self.quiet += 1
-        elif action == "stale":
-            self.stale += 1
-        elif action == "skip":
-            self.not_sent += 1
-
-
-@dataclass(frozen=True, slots=True)
-class _Outcome:
-    """How one claimed prompt's send went, waiting to be recorded."""
-
-    prompt: Prompt
-    delivery_id: int
-    ok: bool
-    attempts: int
-    error: str
-    at: datetime
-    report: RunReport
-
-
-@dataclass(slots=True)
-class _Decision:
-    action: Literal["send", "paused", "quiet", "stale", "skip"]
-    advance_to: datetime | None = None  # weekly reminders: the new next_due_at
-    prompt: Prompt | None = None
-
-
-_TOKENS = RedactingFilter()  # token shapes only: the logging filter adds the settings' secrets
-
-
-def _reminders_on(*columns: Any, platforms: Collection[str] | None) -> Select[Any]:
-    """``columns`` of the reminders that are on, of people enrolled in a path, on
-    ``platforms`` (all when None): what every due and snooze query starts from."""
-    stmt = (
-        select(*columns)
-        .join(User, User.id == ReminderPref.user_id)
-        .join(Enrollment, Enrollment.user_id == ReminderPref.user_id)
-        .where(ReminderPref.enabled.is_(True))
-    )
-    return stmt if platforms is None else stmt.where(User.platform.in_(platforms))
-
-
-def _safe(message: str) -> str:
-    """Error text goes into logs and the Delivery row: strip anything shaped like a token."""
-    return _TOKENS.redact(message)[:DETAIL_MAX]
+    def tick_finished(self, report: RunReport | None) -> None:
+        """``report`` is None when the tick raised."""
 
 
 async def _aclose(work: AsyncIterator[Job]) -> None:
     close = getattr(work, "aclose", None)
     if close is not None:
         await close()
-
-
-MAX_RETRY_AFTER = 60.0  # seconds: a longer wait asked by a platform is left to a later tick
-
-
-def _retry_after(exc: BaseException) -> float | None:
-    """The wait a platform asked for (HTTP 429), when the error or its cause carries one:
-    a ``retry_after`` attribute (discord.py's ``RateLimited``) or a ``Retry-After`` header on
-    its ``response`` (slack-sdk's ``SlackApiError`` once its own retries gave up)."""
-    for err in (exc, exc.__cause__):
-        if err is None:
-            continue
-        value: Any = getattr(err, "retry_after", None)
-        if value is None:
-            headers = getattr(getattr(err, "response", None), "headers", None) or {}
-            value = next(
-                (v for k, v in dict(headers).items() if str(k).lower() == "retry-after"), None
-            )
-            if isinstance(value, list | tuple):
-                value = value[0] if value else None
-        if value is None:
-            continue
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            return None
-    return None
-
-
-def last_weekly(at: datetime, weekday: int, local_time: str, tz: str) -> datetime:
-    """The latest scheduled instant at or before ``at`` (UTC)."""
-    fire = next_weekly(at - timedelta(days=8), weekday, local_time, tz)
-    while True:
-        following = next_weekly(fire, weekday, local_time, tz)
-        if following > at:
-            return fire
-        fire = following
 
 
 class PromptService:
@@ -246,15 +82,14 @@ class PromptService:
         suspend_after: int = 3,
         lease: timedelta = timedelta(minutes=15),
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        observer: TickObserver | None = None,
     ) -> None:
         self.core = core
+        self.observer = observer
         self.notifiers = notifiers
         self.grace = grace
-        self.max_attempts = max(1, max_attempts)
-        self.backoff_seconds = backoff_seconds
-        self.suspend_after = suspend_after
         self.lease = lease
-        self._sleep = sleep
+        self._rules = Rules(core.curriculum, grace)
         self.concurrency = max(1, concurrency)
         self._semaphore = asyncio.Semaphore(self.concurrency)
         # SQLite has one writer, and the Database queues every transaction of the process on
@@ -263,10 +98,16 @@ class PromptService:
         # worker; its throughput is the same (the writer serialises them anyway).
         self._db_turn = asyncio.Lock() if core.db.is_sqlite else None
         self._stopping = False
-        self._outcomes: list[tuple[_Outcome, asyncio.Future[None]]] = []
-        self._recorder: asyncio.Task[None] | None = None
-        # channel id -> (week key, month key) it was last snapshotted in, by this process
-        self._snapshot_marks: dict[int, tuple[str, str]] = {}
+        recorder = ledger.Recorder(self._transaction, suspend_after=suspend_after)
+        self._sender = Sender(
+            notifiers,
+            recorder,
+            self._transaction,
+            max_attempts=max_attempts,
+            backoff_seconds=backoff_seconds,
+            sleep=sleep,
+        )
+        self._history = LeaderboardHistory(core, self._transaction)
 
     # --- public ---------------------------------------------------------------------------
 
@@ -276,32 +117,35 @@ class PromptService:
         ``all_platforms``: include platforms without a notifier (the CLI has none).
         """
         platforms = None if all_platforms else set(self.notifiers)
+        rules = self._rules
         prompts: list[Prompt] = []
         async with self.core.db.transaction() as session:
-            prefs = await self._due_prefs(session, at, platforms)
-            defaults = await self._default_prefs(session, at, platforms)
+            prefs = await due_queries.due_prefs(session, at, platforms)
+            defaults = await due_queries.default_prefs(session, at, platforms)
             prefs += [p for p in defaults if p.next_due_at is not None and p.next_due_at <= at]
             for pref in prefs:
                 user = await session.get(User, pref.user_id)
                 enrollment = await session.get(Enrollment, pref.user_id)
                 if user is None or enrollment is None:
                     continue
-                decision = await self._decide_reminder(session, pref, user, enrollment, at)
+                decision = await personal.decide_reminder(
+                    session, rules, pref, user, enrollment, at
+                )
                 if decision.prompt is not None:
                     prompts.append(decision.prompt)
             weekly = {p.recipient for p in prompts}
-            for pref, user, enrollment in await self._snoozed(session, at, platforms):
-                decision = await self._decide_snooze(session, pref, user, enrollment, at)
+            for pref, user, enrollment in await due_queries.snoozed(session, at, platforms):
+                decision = await personal.decide_snooze(session, rules, pref, user, enrollment, at)
                 # run_once sends a person's weekly reminder first, and that replaces the snooze.
                 if decision.prompt is not None and decision.prompt.recipient not in weekly:
                     prompts.append(decision.prompt)
-            for channel in await self._channels(session, platforms):
-                prompt = await self._decide_channel(session, channel, at)
+            for channel in await due_queries.channels(session, platforms):
+                prompt = await channel_kind.decide_channel(session, rules, channel, at)
                 if prompt is not None:
                     prompts.append(prompt)
             nudged: set[str] = set()
-            for nudge in await self._pending_nudges(session, platforms):
-                _, prompt = await self._decide_nudge(session, nudge, at)
+            for nudge in await due_queries.pending_nudges(session, platforms):
+                _, prompt = await nudge_kind.decide_nudge(session, rules, nudge, at)
                 # run_once sends a person one nudge at a time; the next one finds the cooldown.
                 if prompt is not None and prompt.recipient not in nudged:
                     nudged.add(prompt.recipient)
@@ -310,6 +154,22 @@ class PromptService:
 
     async def run_once(self, at: datetime) -> RunReport:
         """Claim, send and record every prompt due at ``at``. Safe to run concurrently.
+
+        The ``observer``, if any, is told when the tick starts and how it ended (its report,
+        or None if it raised).
+        """
+        if self.observer is None:
+            return await self._tick(at)
+        self.observer.tick_started()
+        report: RunReport | None = None
+        try:
+            report = await self._tick(at)
+            return report
+        finally:
+            self.observer.tick_finished(report)
+
+    async def _tick(self, at: datetime) -> RunReport:
+        """One tick's work.
 
         A fixed pool of ``concurrency`` workers takes the work from a short queue, which a
         reader fills page by page (``DUE_PAGE`` due reminders per query, only their ids): a
@@ -321,12 +181,12 @@ class PromptService:
         if not platforms or self._stopping:
             return report
         async with self._transaction() as session:
-            report.in_doubt = await self._sweep_stale_claims(session, at)
-            await self._create_default_prefs(session, at, platforms)
-            snoozed = set(await self._snoozed_ids(session, at, platforms))
-            channel_ids = [c.id for c in await self._channels(session, platforms)]
+            report.in_doubt = await ledger.sweep_stale_claims(session, at, self.lease)
+            await due_queries.create_default_prefs(session, at, platforms)
+            snoozed = set(await due_queries.snoozed_ids(session, at, platforms))
+            channel_ids = [c.id for c in await due_queries.channels(session, platforms)]
             nudges: dict[int, list[int]] = {}
-            for nudge in await self._pending_nudges(session, platforms):
+            for nudge in await due_queries.pending_nudges(session, platforms):
                 nudges.setdefault(nudge.user_id, []).append(nudge.id)
 
         async def work() -> AsyncIterator[Job]:
@@ -347,7 +207,7 @@ class PromptService:
         await self._drain(work(), report)
         if not self._stopping:
             await self._guard(
-                self._snapshot_history(at, platforms, report), report, "leaderboard snapshot"
+                self._history.take(at, platforms, report), report, "leaderboard snapshot"
             )
         if report.stale:
             log.warning(
@@ -429,6 +289,15 @@ class PromptService:
             work = self._snooze(user_id, at, report)
             await self._guard(work, report, f"snoozed reminder for user:{user_id}")
 
+    async def _claimed(self, claim: Claim, at: datetime, report: RunReport) -> None:
+        """Decide and claim in one short transaction, then send once it has committed (the
+        worker's place is held throughout: at most ``concurrency`` prompts in flight)."""
+        async with self._semaphore:
+            async with self._transaction() as session:
+                claimed = await claim(session)
+            if claimed is not None:
+                await self._sender.deliver(*claimed, at, report)
+
     async def _reminder(self, user_id: int, at: datetime, report: RunReport) -> None:
         await self._personal(user_id, at, report, snooze=False)
 
@@ -438,191 +307,11 @@ class PromptService:
     async def _personal(
         self, user_id: int, at: datetime, report: RunReport, *, snooze: bool
     ) -> None:
-        """A person's weekly reminder, or their snooze: lock the row, decide, claim, send."""
-        due_column = ReminderPref.snooze_until if snooze else ReminderPref.next_due_at
-        async with self._semaphore:
-            async with self._transaction() as session:
-                # One query for the three rows; only the pref row is locked, as before.
-                row = (
-                    await session.execute(
-                        select(ReminderPref, User, Enrollment)
-                        .join(User, User.id == ReminderPref.user_id)
-                        .join(Enrollment, Enrollment.user_id == ReminderPref.user_id)
-                        .where(
-                            ReminderPref.user_id == user_id,
-                            ReminderPref.enabled.is_(True),
-                            due_column <= at,
-                        )
-                        .with_for_update(of=ReminderPref, skip_locked=True)
-                    )
-                ).first()
-                if row is None:
-                    report.busy += 1  # locked by another scheduler, or changed since the query
-                    return
-                pref, user, enrollment = row._tuple()
-                decide = self._decide_snooze if snooze else self._decide_reminder
-                decision = await decide(session, pref, user, enrollment, at)
-                if snooze and decision.action != "quiet":
-                    # Used up whatever else was decided; a snooze never moves next_due_at.
-                    pref.snooze_until = None
-                    pref.updated_at = at
-                elif decision.advance_to is not None:
-                    pref.next_due_at = decision.advance_to
-                    pref.updated_at = at
-                report.count(decision.action)
-                prompt = decision.prompt
-                if prompt is None:
-                    return
-                delivery_id = await self._claim(session, prompt, at)
-                if delivery_id is None:
-                    report.busy += 1
-                    return
-            await self._deliver(prompt, delivery_id, at, report)
-
-    @staticmethod
-    def _quiet_until(pref: ReminderPref, instant: datetime, tz: str) -> datetime | None:
-        return quiet_end_at(instant, pref.quiet_start, pref.quiet_end, tz)
-
-    def _hold(
-        self, pref: ReminderPref, due: datetime, at: datetime, tz: str
-    ) -> Literal["paused", "quiet", "stale"] | None:
-        """Why a personal prompt due at ``due`` must not go out at ``at``; None if it may."""
-        if pref.paused_until is not None and pref.paused_until > local_date(at, tz):
-            return "paused"
-        if self._quiet_until(pref, at, tz) is not None:
-            return "quiet"
-        # Lateness counts from when it could first be sent: after quiet hours, if due inside.
-        if at - (self._quiet_until(pref, due, tz) or due) > self.grace:
-            return "stale"
-        return None
-
-    async def _decide_reminder(
-        self,
-        session: AsyncSession,
-        pref: ReminderPref,
-        user: User,
-        enrollment: Enrollment,
-        at: datetime,
-    ) -> _Decision:
-        due = pref.next_due_at
-        assert due is not None
-        channels = await self._user_channels(session, user)
-        tz = self._user_zone(pref, user, channels)
-
-        def following(after: datetime) -> datetime:
-            return next_weekly(after, pref.weekday, pref.local_time, tz)
-
-        hold = self._hold(pref, due, at, tz)
-        if hold == "paused":
-            resume = next_weekly(
-                max(due, at), pref.weekday, pref.local_time, tz, not_before=pref.paused_until
-            )
-            return _Decision("paused", resume)
-        if hold == "quiet":
-            return _Decision("quiet")  # next_due_at stays: it goes out when quiet hours end
-        if hold == "stale":
-            return _Decision("stale", following(at))
-        advance = following(due)
-        if advance <= at:
-            advance = following(at)
-        recipient = f"user:{user.id}"
-        period = iso_period(due, tz)
-        # Already reminded this week (e.g. the time was moved within the week), or they chose
-        # to skip it: one query for both records.
-        if await self._delivered(session, recipient, ("reminder", "skip"), period):
-            return _Decision("skip", advance)
-        prompt = await self._reminder_prompt(
-            session, "reminder", user, enrollment, channels, tz, due, period, at
+        claim = personal.claim_personal
+        rules = self._rules
+        await self._claimed(
+            lambda s: claim(s, rules, user_id, at, report, snooze=snooze), at, report
         )
-        if prompt is None:
-            return _Decision("skip", advance)  # finished, or a path no longer in the curriculum
-        return _Decision("send", advance, prompt)
-
-    async def _reminder_prompt(
-        self,
-        session: AsyncSession,
-        kind: Kind,
-        user: User,
-        enrollment: Enrollment,
-        channels: list[Channel],
-        tz: str,
-        due: datetime,
-        period: str,
-        at: datetime,
-    ) -> Prompt | None:
-        """The personal reminder as of ``at``; ``None`` when there is nothing to remind about."""
-        path = self.core.curriculum.path_by_id.get(enrollment.path_id)
-        if path is None:
-            return None
-        states = await store.chapter_states(session, user.id)
-        status = path_status(path, states, enrollment.plan_start, at, tz)
-        reply = render_reminder(self.core.curriculum, status, user.locale, iso_week(due, tz))
-        if reply is None:
-            return None
-        target = UserTarget(
-            user.platform,
-            user.workspace,
-            user.external_id,
-            fallback_channel=channels[0].external_id if channels else None,
-        )
-        return Prompt(
-            kind,
-            f"user:{user.id}",
-            user.platform,
-            target,
-            due,
-            tz,
-            period,
-            reply,
-            user.id,
-            user.dm_channel_id,
-        )
-
-    async def _user_channels(self, session: AsyncSession, user: User) -> list[Channel]:
-        return [
-            c
-            for c in await store.user_channels(session, user.id)
-            if c.platform == user.platform and c.workspace == user.workspace
-        ]
-
-    @staticmethod
-    def _user_zone(pref: ReminderPref | None, user: User, channels: list[Channel]) -> str:
-        return person_zone(
-            pref.timezone if pref is not None else None,
-            user.timezone,
-            (c.timezone for c in channels),
-        )
-
-    # --- one snooze -----------------------------------------------------------------------
-
-    async def _decide_snooze(
-        self,
-        session: AsyncSession,
-        pref: ReminderPref,
-        user: User,
-        enrollment: Enrollment,
-        at: datetime,
-    ) -> _Decision:
-        """The reminder once more at ``snooze_until``; reads only, the caller clears it."""
-        due = pref.snooze_until
-        assert due is not None
-        channels = await self._user_channels(session, user)
-        tz = self._user_zone(pref, user, channels)
-        hold = self._hold(pref, due, at, tz)
-        if hold is not None:
-            return _Decision(hold)
-        recipient = f"user:{user.id}"
-        if await self._reminded_since(session, recipient, due - SNOOZE):
-            return _Decision("skip")  # a weekly reminder went out since the snooze: no twin
-        period = local_date(due, tz).isoformat()
-        if await self._delivered(session, recipient, "snooze", period):
-            return _Decision("skip")
-        prompt = await self._reminder_prompt(
-            session, "snooze", user, enrollment, channels, tz, due, period, at
-        )
-        if prompt is None:
-            return _Decision("skip")
-        return _Decision("send", prompt=prompt)
 
     # --- one channel ----------------------------------------------------------------------
 
@@ -631,83 +320,8 @@ class PromptService:
         await self._guard(work, report, f"prompt for channel:{channel_id}")
 
     async def _channel(self, channel_id: int, at: datetime, report: RunReport) -> None:
-        async with self._semaphore:
-            async with self._transaction() as session:
-                channel = (
-                    await session.execute(
-                        select(Channel)
-                        .where(Channel.id == channel_id, Channel.prompts_enabled.is_(True))
-                        .with_for_update(skip_locked=True)
-                    )
-                ).scalar_one_or_none()
-                if channel is None:
-                    report.busy += 1
-                    return
-                prompt = await self._decide_channel(session, channel, at)
-                if prompt is None:
-                    return
-                delivery_id = await self._claim(session, prompt, at)
-                if delivery_id is None:
-                    report.busy += 1
-                    return
-            await self._deliver(prompt, delivery_id, at, report)
-
-    async def _decide_channel(
-        self, session: AsyncSession, channel: Channel, at: datetime
-    ) -> Prompt | None:
-        tz = channel.timezone or "UTC"
-        due = last_weekly(at, channel.prompt_weekday, channel.prompt_time, tz)
-        if at - due > self.grace or due < channel.created_at:
-            return None  # not this week's moment, missed too long ago, or before the group
-        recipient, period = f"channel:{channel.id}", iso_period(due, tz)
-        if await self._delivered(session, recipient, "channel", period):
-            return None
-        rows = (
-            await session.execute(
-                select(User, Enrollment, ReminderPref.timezone)
-                .join(Membership, Membership.user_id == User.id)
-                .outerjoin(Enrollment, Enrollment.user_id == User.id)
-                .outerjoin(ReminderPref, ReminderPref.user_id == User.id)
-                .where(Membership.channel_id == channel.id)
-                .order_by(User.id)
-            )
-        ).all()
-        week_ago = at - timedelta(days=7)
-        done_counts = dict(
-            (
-                await session.execute(
-                    select(ChapterProgress.user_id, func.count())
-                    .join(Membership, Membership.user_id == ChapterProgress.user_id)
-                    .where(
-                        Membership.channel_id == channel.id,
-                        ChapterProgress.state == "done",
-                        ChapterProgress.completed_at > week_ago,
-                        ChapterProgress.completed_at <= at,
-                    )
-                    .group_by(ChapterProgress.user_id)
-                )
-            )
-            .tuples()
-            .all()
-        )
-        members: list[Member] = []
-        for user, enrollment, own_tz in rows:
-            path = self.core.curriculum.path_by_id.get(enrollment.path_id) if enrollment else None
-            status = None
-            if enrollment is not None and path is not None:
-                states = await store.chapter_states(session, user.id)
-                zone = person_zone(own_tz, user.timezone, [tz])
-                status = path_status(path, states, enrollment.plan_start, at, zone)
-            members.append(
-                Member(user.display_name, user.privacy, status, done_counts.get(user.id, 0))
-            )
-        locale = group_locale([u.locale for u, _, _ in rows])
-        name = channel.name or channel.external_id
-        reply = render_channel(self.core.curriculum, name, members, locale, iso_week(due, tz))
-        if reply is None:
-            return None
-        target = ChannelTarget(channel.platform, channel.workspace, channel.external_id)
-        return Prompt("channel", recipient, channel.platform, target, due, tz, period, reply)
+        claim, rules = channel_kind.claim_channel, self._rules
+        await self._claimed(lambda s: claim(s, rules, channel_id, at, report), at, report)
 
     # --- nudges ---------------------------------------------------------------------------
 
@@ -718,485 +332,8 @@ class PromptService:
             await self._guard(self._nudge(nudge_id, at, report), report, f"nudge {nudge_id}")
 
     async def _nudge(self, nudge_id: int, at: datetime, report: RunReport) -> None:
-        async with self._semaphore:
-            async with self._transaction() as session:
-                nudge = (
-                    await session.execute(
-                        select(NudgeRequest)
-                        .where(NudgeRequest.id == nudge_id, NudgeRequest.delivered_at.is_(None))
-                        .with_for_update(skip_locked=True)
-                    )
-                ).scalar_one_or_none()
-                if nudge is None:
-                    report.busy += 1  # another scheduler has it, or it was handled meanwhile
-                    return
-                action, prompt = await self._decide_nudge(session, nudge, at)
-                if prompt is None:
-                    if action == "stale":
-                        report.stale += 1
-                    else:
-                        report.not_sent += 1
-                    await mark_nudges_delivered(session, [nudge.id], at)
-                    return
-                delivery_id = await self._claim(session, prompt, at)
-                if delivery_id is None:
-                    # Claimed before: by a scheduler that is sending it now (leave it), or one
-                    # that finished or died without taking it off the queue (take it off).
-                    status = (
-                        await session.execute(
-                            select(Delivery.status).where(
-                                Delivery.recipient == prompt.recipient,
-                                Delivery.kind == "nudge",
-                                Delivery.period == prompt.period,
-                            )
-                        )
-                    ).scalar_one_or_none()
-                    if status != "sending":
-                        await mark_nudges_delivered(session, [nudge.id], at)
-                    report.busy += 1
-                    return
-            await self._deliver(prompt, delivery_id, at, report)
+        claim, rules = nudge_kind.claim_nudge, self._rules
+        await self._claimed(lambda s: claim(s, rules, nudge_id, at, report), at, report)
 
-    async def _decide_nudge(
-        self, session: AsyncSession, nudge: NudgeRequest, at: datetime
-    ) -> tuple[Literal["send", "stale", "skip"], Prompt | None]:
-        """The nudge as the person would read it now; reads only."""
-        if at - nudge.requested_at > self.grace:
-            return "stale", None  # the scheduler was down: a day-old "now" is not friendly
-        user = await session.get(User, nudge.user_id)
-        enrollment = await session.get(Enrollment, nudge.user_id)
-        channel = await session.get(Channel, nudge.channel_id)
-        if user is None or enrollment is None or channel is None:
-            return "skip", None
-        path = self.core.curriculum.path_by_id.get(enrollment.path_id)
-        if path is None:
-            return "skip", None
-        recipient = f"user:{user.id}"
-        recent = await session.execute(
-            select(Delivery.id).where(
-                Delivery.recipient == recipient,
-                Delivery.kind == "nudge",
-                Delivery.period != f"nudge:{nudge.id}",
-                Delivery.created_at > at - NUDGE_COOLDOWN,
-            )
-        )
-        if recent.first() is not None:
-            return "skip", None  # nudged by another group (or earlier) within the cooldown
-        pref = await session.get(ReminderPref, user.id)
-        channels = await self._user_channels(session, user)
-        tz = self._user_zone(pref, user, channels)
-        states = await store.chapter_states(session, user.id)
-        status = path_status(path, states, enrollment.plan_start, at, tz)
-        reply = render_nudge(
-            self.core.curriculum, status, user.locale, channel.name or channel.external_id
-        )
-        if reply is None:
-            return "skip", None  # caught up (or finished) since the nudge was queued
-        target = UserTarget(
-            user.platform, user.workspace, user.external_id, fallback_channel=channel.external_id
-        )
-        prompt = Prompt(
-            "nudge",
-            recipient,
-            user.platform,
-            target,
-            nudge.requested_at,
-            tz,
-            f"nudge:{nudge.id}",
-            reply,
-            user.id,
-            user.dm_channel_id,
-        )
-        return "send", prompt
-
-    async def _pending_nudges(
-        self, session: AsyncSession, platforms: set[str] | None
-    ) -> list[NudgeRequest]:
-        """Nothing is locked here: each nudge is locked and claimed on its own in ``_nudge``."""
-        return await leaderboard.pending_nudges(session, platforms, limit=NUDGE_BATCH)
-
-    # --- leaderboard history --------------------------------------------------------------
-
-    async def _snapshot_history(self, at: datetime, platforms: set[str], report: RunReport) -> None:
-        """Freeze finished periods' winners for study groups whose week or month turned over
-        since this process last looked (every group on the first tick). Idempotent: another
-        replica, ``/leaderboard`` or a reset may have saved them already."""
-        settled = at - SNAPSHOT_SETTLE
-        async with self._transaction() as session:
-            has_members = select(Membership.channel_id).where(Membership.channel_id == Channel.id)
-            rows = (
-                await session.execute(
-                    select(Channel.id, Channel.timezone)
-                    .where(Channel.platform.in_(platforms), has_members.exists())
-                    .order_by(Channel.id)
-                )
-            ).all()
-        for channel_id, tz in rows:
-            mark = (period_of("week", settled, tz).key, period_of("month", settled, tz).key)
-            if self._snapshot_marks.get(channel_id) == mark:
-                continue
-            # Ranking a big group takes seconds and only reads: it is done beside SQLite's
-            # writer, and only the saving of the winners takes a writer's turn.
-            async with self.core.db.reading() as session:
-                channel = await session.get(Channel, channel_id)
-                if channel is None:
-                    continue
-                plan = await plan_snapshots(session, self.core.curriculum, channel, settled)
-            saved: list[tuple[str, str]] = []
-            if plan.winners:
-                async with self._transaction() as session:
-                    saved = await save_snapshots(session, plan, settled)
-            self._snapshot_marks[channel_id] = mark
-            report.snapshots += [f"channel:{channel_id}:{kind}:{key}" for kind, key in saved]
-        if report.snapshots:
-            log.info("leaderboard history: saved %s", ", ".join(report.snapshots))
-
-    # --- queries --------------------------------------------------------------------------
-
-    async def _due_prefs(
-        self, session: AsyncSession, at: datetime, platforms: set[str] | None
-    ) -> list[ReminderPref]:
-        stmt = (
-            _reminders_on(ReminderPref, platforms=platforms)
-            .where(ReminderPref.next_due_at <= at)
-            .order_by(ReminderPref.next_due_at, ReminderPref.user_id)
-        )
-        return list((await session.execute(stmt)).scalars().all())
-
-    async def _due_user_ids(self, at: datetime, platforms: set[str]) -> AsyncIterator[list[int]]:
-        """The people whose weekly reminder is due, in due order, ``DUE_PAGE`` ids per short
-        read (keyset pagination on ``(next_due_at, user_id)``). Claimed ones move to next week
-        meanwhile, which is behind the cursor anyway; nothing is locked here."""
-        after: tuple[datetime, int] | None = None
-        while True:
-            stmt = (
-                _reminders_on(ReminderPref.next_due_at, ReminderPref.user_id, platforms=platforms)
-                .where(ReminderPref.next_due_at <= at)
-                .order_by(ReminderPref.next_due_at, ReminderPref.user_id)
-                .limit(DUE_PAGE)
-            )
-            if after is not None:
-                due, uid = after
-                stmt = stmt.where(
-                    or_(
-                        ReminderPref.next_due_at > due,
-                        and_(ReminderPref.next_due_at == due, ReminderPref.user_id > uid),
-                    )
-                )
-            async with self._transaction() as session:
-                rows = (await session.execute(stmt)).tuples().all()
-            if rows:
-                yield [uid for _, uid in rows]
-            if len(rows) < DUE_PAGE:
-                return
-            last_due, last_uid = rows[-1]
-            assert last_due is not None
-            after = (last_due, last_uid)
-
-    async def _snoozed_ids(
-        self, session: AsyncSession, at: datetime, platforms: set[str]
-    ) -> list[int]:
-        stmt = (
-            _reminders_on(ReminderPref.user_id, platforms=platforms)
-            .where(ReminderPref.snooze_until <= at)
-            .order_by(ReminderPref.user_id)
-        )
-        return list((await session.execute(stmt)).scalars().all())
-
-    async def _snoozed(
-        self, session: AsyncSession, at: datetime, platforms: set[str] | None
-    ) -> list[tuple[ReminderPref, User, Enrollment]]:
-        """Enabled prefs of enrolled people whose snooze has come (pauses are checked later:
-        they depend on the person's zone)."""
-        stmt = (
-            select(ReminderPref, User, Enrollment)
-            .join(User, User.id == ReminderPref.user_id)
-            .join(Enrollment, Enrollment.user_id == ReminderPref.user_id)
-            .where(ReminderPref.enabled.is_(True), ReminderPref.snooze_until <= at)
-            .order_by(ReminderPref.snooze_until, ReminderPref.user_id)
-        )
-        if platforms is not None:
-            stmt = stmt.where(User.platform.in_(platforms))
-        return list((await session.execute(stmt)).tuples().all())
-
-    async def _default_prefs(
-        self, session: AsyncSession, at: datetime, platforms: set[str] | None
-    ) -> list[ReminderPref]:
-        """Enrolled people without a reminder row get the default: Monday 09:00 in their zone,
-        first due the Monday after they enrolled. Returned unsaved: the dry run only reads."""
-        stmt = (
-            select(User, Enrollment)
-            .join(Enrollment, Enrollment.user_id == User.id)
-            .outerjoin(ReminderPref, ReminderPref.user_id == User.id)
-            .where(ReminderPref.user_id.is_(None))
-            .order_by(User.id)
-        )
-        if platforms is not None:
-            stmt = stmt.where(User.platform.in_(platforms))
-        prefs: list[ReminderPref] = []
-        for user, enrollment in (await session.execute(stmt)).tuples().all():
-            pref = ReminderPref(
-                user_id=user.id,
-                enabled=True,
-                weekday=DEFAULT_WEEKDAY,
-                local_time=DEFAULT_TIME,
-                timezone=None,
-                paused_until=None,
-                updated_at=at,
-            )
-            channels = await store.user_channels(session, user.id)
-            tz = self._user_zone(pref, user, channels)
-            pref.next_due_at = next_weekly(
-                enrollment.enrolled_at, DEFAULT_WEEKDAY, DEFAULT_TIME, tz
-            )
-            prefs.append(pref)
-        return prefs
-
-    async def _create_default_prefs(
-        self, session: AsyncSession, at: datetime, platforms: set[str]
-    ) -> None:
-        for pref in await self._default_prefs(session, at, platforms):
-            await session.execute(
-                dialect_insert(session, ReminderPref)
-                .values(
-                    user_id=pref.user_id,
-                    enabled=True,
-                    weekday=pref.weekday,
-                    local_time=pref.local_time,
-                    timezone=None,  # None: follow the person's zone if it changes later
-                    paused_until=None,
-                    next_due_at=pref.next_due_at,
-                    updated_at=at,
-                )
-                .on_conflict_do_nothing(index_elements=["user_id"])
-            )
-
-    async def _channels(self, session: AsyncSession, platforms: set[str] | None) -> list[Channel]:
-        has_members = select(Membership.channel_id).where(Membership.channel_id == Channel.id)
-        stmt = (
-            select(Channel)
-            .where(Channel.prompts_enabled.is_(True), has_members.exists())
-            .order_by(Channel.id)
-        )
-        if platforms is not None:
-            stmt = stmt.where(Channel.platform.in_(platforms))
-        return list((await session.execute(stmt)).scalars().all())
-
-    @staticmethod
-    async def _delivered(
-        session: AsyncSession, recipient: str, kind: str | tuple[str, ...], period: str
-    ) -> bool:
-        """Whether a record of ``kind`` (any of them, given several) exists for the period."""
-        if isinstance(kind, str):
-            return await store.has_record(session, recipient, kind, period)
-        found = await session.execute(
-            select(Delivery.id)
-            .where(
-                Delivery.recipient == recipient,
-                Delivery.kind.in_(kind),
-                Delivery.period == period,
-            )
-            .limit(1)
-        )
-        return found.first() is not None
-
-    @staticmethod
-    async def _reminded_since(session: AsyncSession, recipient: str, since: datetime) -> bool:
-        """Whether a weekly reminder was claimed for ``recipient`` after ``since``."""
-        found = await session.execute(
-            select(Delivery.id).where(
-                Delivery.recipient == recipient,
-                Delivery.kind == "reminder",
-                Delivery.created_at > since,
-            )
-        )
-        return found.first() is not None
-
-    # --- claim, send, record --------------------------------------------------------------
-
-    async def _claim(self, session: AsyncSession, prompt: Prompt, at: datetime) -> int | None:
-        """Insert the Delivery row before sending; ``None`` if someone else already has it."""
-        stmt = (
-            dialect_insert(session, Delivery)
-            .values(
-                recipient=prompt.recipient,
-                user_id=prompt.user_id,
-                kind=prompt.kind,
-                period=prompt.period,
-                status="sending",
-                attempts=0,
-                detail="",
-                created_at=at,
-                updated_at=at,
-            )
-            .on_conflict_do_nothing(index_elements=["recipient", "kind", "period"])
-            .returning(Delivery.id)
-        )
-        return (await session.execute(stmt)).scalar_one_or_none()
-
-    async def _deliver(
-        self, prompt: Prompt, delivery_id: int, at: datetime, report: RunReport
-    ) -> None:
-        attempts, error = 0, ""
-        wait: float | None = None
-        for attempt in range(1, self.max_attempts + 1):
-            # The first attempt follows the claim committed just now; a retry comes after a
-            # backoff, during which the person may have deleted their data (and the claim).
-            if attempt > 1 and not await self._still_claimed(delivery_id):
-                log.info("dropped %s: the recipient's data was deleted meanwhile", prompt.key)
-                return
-            attempts = attempt
-            try:
-                await self._send(prompt)
-                error = ""
-                break
-            except DeliveryError as exc:
-                error = _safe(f"{type(exc).__name__}: {exc}")
-                if exc.permanent:
-                    break
-                wait = _retry_after(exc)
-            except Exception as exc:  # an adapter bug or a network error: retry like transient
-                error = _safe(f"{type(exc).__name__}: {exc}")
-                wait = _retry_after(exc)
-            log.warning("send %s failed (attempt %d): %s", prompt.key, attempt, error)
-            if attempt < self.max_attempts:
-                # Exponential backoff, but never sooner than a rate limit said (429).
-                backoff = self.backoff_seconds * 2 ** (attempt - 1)
-                await self._sleep(max(backoff, min(wait or 0.0, MAX_RETRY_AFTER)))
-        await self._record(_Outcome(prompt, delivery_id, not error, attempts, error, at, report))
-
-    async def _record(self, outcome: _Outcome) -> None:
-        """Write a send's outcome and wait until it is committed. Outcomes that come in while
-        a write is under way go together in the next one (group commit): on SQLite, where each
-        transaction waits its turn on the one writer, a fan-out spends one turn per batch
-        instead of one per message."""
-        done = asyncio.get_running_loop().create_future()
-        self._outcomes.append((outcome, done))
-        if self._recorder is None or self._recorder.done():
-            # Its own task: a cancelled worker (a shutdown) does not cut a write in half.
-            self._recorder = asyncio.create_task(self._write_outcomes())
-        await asyncio.shield(done)
-
-    async def _write_outcomes(self) -> None:
-        while self._outcomes:
-            batch, self._outcomes = self._outcomes, []
-            try:
-                recorded = await self._write_batch([o for o, _ in batch])
-            except Exception as exc:
-                for _, done in batch:
-                    if not done.done():
-                        done.set_exception(exc)
-                continue
-            for outcome, done in batch:
-                if outcome.delivery_id in recorded:  # else the person deleted their data
-                    report = outcome.report
-                    (report.sent if outcome.ok else report.failed).append(outcome.prompt.key)
-                if not done.done():
-                    done.set_result(None)
-
-    async def _write_batch(self, batch: list[_Outcome]) -> set[int]:
-        """One transaction for the batch; the ids of the Delivery rows still there."""
-        recorded: set[int] = set()
-        async with self._transaction() as session:
-            nudge_ids: dict[datetime, list[int]] = {}
-            for o in batch:
-                if o.prompt.kind == "nudge":
-                    nudge_ids.setdefault(o.at, []).append(int(o.prompt.period.split(":", 1)[1]))
-            for at, ids in nudge_ids.items():
-                # Off the queue (the Delivery row says how it went). Nudge rows are locked
-                # before Delivery rows, in the order ``_nudge`` takes them: no deadlock.
-                await mark_nudges_delivered(session, ids, at)
-            sent: dict[tuple[int, datetime], list[int]] = {}
-            for o in batch:
-                if o.ok:
-                    sent.setdefault((o.attempts, o.at), []).append(o.delivery_id)
-            for (attempts, at), ids in sent.items():
-                rows = await session.execute(
-                    update(Delivery)
-                    .where(Delivery.id.in_(ids))
-                    .values(status="sent", attempts=attempts, detail="", updated_at=at)
-                    .returning(Delivery.id)
-                )
-                recorded.update(rows.scalars().all())
-            for o in batch:
-                if o.ok:
-                    continue
-                rows = await session.execute(
-                    update(Delivery)
-                    .where(Delivery.id == o.delivery_id)
-                    .values(status="failed", attempts=o.attempts, detail=o.error, updated_at=o.at)
-                    .returning(Delivery.id)
-                )
-                if rows.first() is None:
-                    continue
-                recorded.add(o.delivery_id)
-                if await self._suspend_if_failing(session, o.prompt):
-                    o.report.suspended += 1
-        return recorded
-
-    async def _still_claimed(self, delivery_id: int) -> bool:
-        """``/forget-me`` deletes the claim with the person: then never send (nor retry)."""
-        async with self._transaction() as session:
-            found = await session.execute(select(Delivery.id).where(Delivery.id == delivery_id))
-            return found.first() is not None
-
-    async def _send(self, prompt: Prompt) -> None:
-        notifier = self.notifiers[prompt.platform]
-        if isinstance(prompt.target, UserTarget):
-            # The claim read the person's row, DM channel id included: a notifier that keeps
-            # DM channels (Discord) is told, and saves a directory read per message.
-            remember = getattr(notifier, "remember_dm_channel", None)
-            if prompt.dm_channel and remember is not None:
-                remember(prompt.target, prompt.dm_channel)
-            await notifier.send_to_user(prompt.target, prompt.reply, key=prompt.key)
-        else:
-            await notifier.send_to_channel(prompt.target, prompt.reply, key=prompt.key)
-
-    async def _suspend_if_failing(self, session: AsyncSession, prompt: Prompt) -> bool:
-        """After ``suspend_after`` failed weeks in a row, stop trying (and say so in the log)."""
-        if self.suspend_after <= 0 or prompt.kind in ("snooze", "nudge"):
-            return False  # a failed snooze or nudge is not a failed week: weekly ones decide
-        statuses = (
-            (
-                await session.execute(
-                    select(Delivery.status)
-                    .where(Delivery.recipient == prompt.recipient, Delivery.kind == prompt.kind)
-                    .order_by(Delivery.period.desc())
-                    .limit(self.suspend_after)
-                )
-            )
-            .scalars()
-            .all()
-        )
-        if len(statuses) < self.suspend_after or any(s != "failed" for s in statuses):
-            return False
-        if prompt.kind == "reminder":
-            await session.execute(
-                update(ReminderPref)
-                .where(ReminderPref.user_id == prompt.user_id)
-                .values(enabled=False)
-            )
-        else:
-            channel_id = int(prompt.recipient.split(":", 1)[1])
-            await session.execute(
-                update(Channel).where(Channel.id == channel_id).values(prompts_enabled=False)
-            )
-        log.warning(
-            "suspended weekly %s prompts for %s after %d failed weeks in a row",
-            prompt.kind,
-            prompt.recipient,
-            self.suspend_after,
-        )
-        return True
-
-    async def _sweep_stale_claims(self, session: AsyncSession, at: datetime) -> int:
-        """Claims left ``sending`` by a process that died mid-send: in doubt, so never resent."""
-        result = await session.execute(
-            update(Delivery)
-            .where(Delivery.status == "sending", Delivery.updated_at < at - self.lease)
-            .values(status="unknown", detail="in doubt: the sender stopped mid-send", updated_at=at)
-        )
-        count = int(getattr(result, "rowcount", 0) or 0)
-        if count:
-            log.warning("%d weekly prompt(s) were in doubt after a restart; not resending", count)
-        return count
+    def _due_user_ids(self, at: datetime, platforms: set[str]) -> AsyncIterator[list[int]]:
+        return due_queries.due_user_ids(self._transaction, at, platforms)

@@ -25,7 +25,11 @@ from bot.db.models import (
     ReminderPref,
     User,
 )
+from bot.timing import next_weekly
 from bot.types import Actor, Place, UserRef
+
+DEFAULT_REMINDER_WEEKDAY = 0  # Monday
+DEFAULT_REMINDER_TIME = "09:00"
 
 # Statements every command sends, built once: SQLAlchemy then reuses their compiled form
 # without rebuilding the expression and its cache key per call (a third of a query's CPU).
@@ -297,6 +301,24 @@ async def get_reminder(session: AsyncSession, user_id: int) -> ReminderPref | No
     return read[key]  # type: ignore[return-value]
 
 
+def default_reminder(user_id: int, enrolled_at: datetime, tz: str, now: datetime) -> dict[str, Any]:
+    """The reminder row of someone enrolled who never set one: Monday 09:00 in their zone,
+    first due the Monday after they enrolled. No zone of its own (``timezone`` None), so it
+    follows the person's if that changes later."""
+    return {
+        "user_id": user_id,
+        "enabled": True,
+        "weekday": DEFAULT_REMINDER_WEEKDAY,
+        "local_time": DEFAULT_REMINDER_TIME,
+        "timezone": None,
+        "paused_until": None,
+        "next_due_at": next_weekly(
+            enrolled_at, DEFAULT_REMINDER_WEEKDAY, DEFAULT_REMINDER_TIME, tz
+        ),
+        "updated_at": now,
+    }
+
+
 async def save_reminder(
     session: AsyncSession,
     user_id: int,
@@ -338,6 +360,36 @@ async def has_record(session: AsyncSession, recipient: str, kind: str, period: s
     return found.first() is not None
 
 
+def insert_delivery(
+    session: AsyncSession,
+    *,
+    recipient: str,
+    user_id: int | None,
+    kind: str,
+    period: str,
+    status: str,
+    now: datetime,
+    table: type[Delivery] = Delivery,
+) -> Any:
+    """The INSERT of a (recipient, kind, period) record that does nothing when one exists: that
+    unique key is what keeps a prompt (or a skip) to once per period, across replicas."""
+    return (
+        dialect_insert(session, table)
+        .values(
+            recipient=recipient,
+            user_id=user_id,
+            kind=kind,
+            period=period,
+            status=status,
+            attempts=0,
+            detail="",
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["recipient", "kind", "period"])
+    )
+
+
 async def record_once(
     session: AsyncSession,
     table: type[Delivery],
@@ -350,19 +402,16 @@ async def record_once(
 ) -> bool:
     """Insert a (recipient, kind, period) record unless it exists; True when it was new."""
     result: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
-        dialect_insert(session, table)
-        .values(
+        insert_delivery(
+            session,
             recipient=recipient,
             user_id=user_id,
             kind=kind,
             period=period,
             status="done",
-            attempts=0,
-            detail="",
-            created_at=now,
-            updated_at=now,
+            now=now,
+            table=table,
         )
-        .on_conflict_do_nothing(index_elements=["recipient", "kind", "period"])
     )
     return bool(result.rowcount)
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-import scheduler.service as service_module
+import scheduler.due as due_module
 from bench.seed import seed
 from bot.core import Core
 from bot.db.models import ReminderPref
@@ -30,7 +30,7 @@ PAGE = 7  # small pages, so a tick reads many (and the last one is short)
 
 @pytest.fixture(autouse=True)
 def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(service_module, "DUE_PAGE", PAGE)
+    monkeypatch.setattr(due_module, "DUE_PAGE", PAGE)
 
 
 @pytest.fixture

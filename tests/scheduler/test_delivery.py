@@ -139,7 +139,7 @@ async def test_permanent_failure_fails_at_once_and_suspends_after_three_weeks(
     await enrol(person, "alice")
     await enrol(person, "bob")
     notifier.fail_for("alice", permanent=True)
-    caplog.set_level(logging.WARNING, logger="scheduler.service")
+    caplog.set_level(logging.WARNING, logger="scheduler.ledger")  # the suspension is logged there
     suspended = 0
     for week in range(4):
         report = await tick(service, MON + timedelta(days=7 * week))
@@ -240,7 +240,7 @@ async def test_forgetting_oneself_during_a_retry_stops_the_retries(
 
 
 def test_error_details_are_scrubbed_of_anything_token_shaped():
-    from scheduler.service import _safe
+    from scheduler.sender import _safe
 
     text = _safe("invalid_auth for xoxb-123-456-abcDEF and header Bearer abc.def.ghi")
     assert "xoxb" not in text and "abc.def" not in text

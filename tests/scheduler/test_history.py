@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import LeaderboardSnapshot
-from scheduler import service as service_module
+from scheduler import snapshots as snapshots_module
 from tests.leaderboard.helpers import seed_group
 from tests.scheduler.helpers import tick, utc
 
@@ -45,14 +45,14 @@ def reading() -> list[bool]:
 @pytest.fixture
 def snapshot_calls(monkeypatch: pytest.MonkeyPatch, reading: list[bool]) -> list[str]:
     calls: list[str] = []
-    real = service_module.plan_snapshots
+    real = snapshots_module.plan_snapshots
 
     async def counting(session, curriculum, channel, now, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(channel.external_id)
         reading.append(bool(session.info.get("reading")))
         return await real(session, curriculum, channel, now, **kwargs)
 
-    monkeypatch.setattr(service_module, "plan_snapshots", counting)
+    monkeypatch.setattr(snapshots_module, "plan_snapshots", counting)
     return calls
 
 

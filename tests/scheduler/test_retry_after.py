@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.ports import DeliveryError
-from scheduler.service import MAX_RETRY_AFTER, _retry_after
+from scheduler.sender import MAX_RETRY_AFTER, _retry_after
 from tests.scheduler.helpers import enrol, tick, utc
 
 MON = utc(2027, 3, 8, 9, 0)
