@@ -107,9 +107,8 @@ class Sender:
         if isinstance(prompt.target, UserTarget):
             # The claim read the person's row, DM channel id included: a notifier that keeps
             # DM channels (Discord) is told, and saves a directory read per message.
-            remember = getattr(notifier, "remember_dm_channel", None)
-            if prompt.dm_channel and remember is not None:
-                remember(prompt.target, prompt.dm_channel)
+            if prompt.dm_channel:
+                notifier.remember_dm_channel(prompt.target, prompt.dm_channel)
             await notifier.send_to_user(prompt.target, prompt.reply, key=prompt.key)
         else:
             await notifier.send_to_channel(prompt.target, prompt.reply, key=prompt.key)

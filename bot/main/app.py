@@ -83,8 +83,8 @@ async def run(
     before anything starts; a platform that refuses to start (a rejected token) stops the bot,
     logged.
     """
-    from bot.main.metrics import MeteredPromptService
     from scheduler.job import PromptScheduler
+    from scheduler.service import PromptService
 
     try:
         classes = configured_adapters(settings)
@@ -104,12 +104,12 @@ async def run(
     prompts: PromptScheduler | None = None
     try:
         adapters = [cls(core, settings, http) for cls in classes]
-        service = MeteredPromptService(
+        service = PromptService(
             core,
             {a.name: metrics.notifier(a.notifier()) for a in adapters},
             grace=timedelta(hours=settings.reminder_grace_hours),
             concurrency=settings.delivery_concurrency,
-            metrics=metrics,
+            observer=metrics,  # a TickObserver: each tick's timing and deliveries
         )
         prompts = PromptScheduler(
             service, core.clock, interval_seconds=settings.scheduler_interval_seconds

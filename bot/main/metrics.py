@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any, get_args
+from typing import get_args
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -36,7 +35,7 @@ from prometheus_client.process_collector import ProcessCollector
 
 from bot.ports import ChannelTarget, Notifier, UserTarget
 from bot.types import Reply
-from scheduler.service import Kind, PromptService, RunReport
+from scheduler.service import Kind, RunReport
 
 PREFIX = "skilltree"
 KINDS: tuple[str, ...] = get_args(Kind)  # reminder, snooze, channel, ...
@@ -173,21 +172,3 @@ class MeteredNotifier:
 
     def remember_dm_channel(self, target: UserTarget, channel_id: str) -> None:
         self.inner.remember_dm_channel(target, channel_id)
-
-
-class MeteredPromptService(PromptService):
-    """``PromptService`` whose every ``run_once`` (one tick) is reported to ``metrics``; the
-    scheduler's code is untouched. Wrap the notifiers with ``metrics.notifier`` for retries."""
-
-    def __init__(self, *args: Any, metrics: Metrics, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.metrics = metrics
-
-    async def run_once(self, at: datetime) -> RunReport:
-        self.metrics.tick_started()
-        report: RunReport | None = None
-        try:
-            report = await super().run_once(at)
-            return report
-        finally:
-            self.metrics.tick_finished(report)

@@ -11,7 +11,8 @@ from aiohttp.test_utils import TestServer
 
 from bot.core import Core
 from bot.main.app import build_http_app
-from bot.main.metrics import MeteredPromptService, Metrics, kind_of
+from bot.main.metrics import Metrics, kind_of
+from scheduler.service import PromptService
 from tests.conftest import Person
 from tests.scheduler.fakes import FakeNotifier
 from tests.scheduler.helpers import enrol, tick, utc
@@ -81,8 +82,8 @@ async def test_deliveries_sent_retried_failed(
     async def no_sleep(_: float) -> None:
         await asyncio.sleep(0)
 
-    service = MeteredPromptService(
-        core, {"test": metrics.notifier(notifier)}, metrics=metrics, sleep=no_sleep
+    service = PromptService(
+        core, {"test": metrics.notifier(notifier)}, observer=metrics, sleep=no_sleep
     )
     report = await tick(service, utc(2027, 3, 8, 9, 0))  # Monday 09:00 UTC: both due
     assert len(report.sent) == 1 and len(report.failed) == 1, report
