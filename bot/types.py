@@ -7,7 +7,7 @@ never produces one.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 Locale = Literal["en", "zh"]
@@ -119,7 +119,9 @@ class Reply:
     ephemeral: bool = True
     kind: Literal["info", "success", "error"] = "info"
     footer: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    # A settings form the answer offers beside it, by name ("reminders"): a platform with
+    # forms (Slack's modals) shows a button that opens it; others ignore it.
+    form: str | None = None
     # Attachments drawn after the command's unit of work has committed: a picture takes
     # ~100 ms and must not hold the database (SQLite's single writer) while it is drawn.
     renders: tuple[Render, ...] = ()

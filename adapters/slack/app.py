@@ -47,12 +47,16 @@ from bot.config import Settings
 from bot.core import Core
 from bot.db import DatabaseUnavailable
 from bot.i18n import tr
-from bot.types import Actor, Attachment, Place, Reply, normalize_locale
+from bot.types import Actor, Attachment, Locale, Place, Reply, normalize_locale
 
 log = logging.getLogger(__name__)
 
 ACTION_PATTERN = re.compile(r"^st:")
 Respond = Callable[..., Awaitable[Any]]
+
+
+# The forms a reply may offer (``Reply.form``), each a button that opens its modal.
+FORMS: dict[str, Callable[[Locale], Block]] = {"reminders": open_button}
 
 
 class SlackBot:
@@ -90,9 +94,8 @@ class SlackBot:
                 actor, self.core.handle_command_text(actor, place, name, text, "slash")
             )
             # Slack users change settings in a form: offer it under the text answer.
-            extra = (
-                [open_button(actor.locale)] if name == "reminders" and not reply.is_error else []
-            )
+            form = FORMS.get(reply.form or "")
+            extra = [form(actor.locale)] if form is not None and not reply.is_error else []
             await self.deliver(reply, actor, place, respond, client, extra=extra)
 
         on_command.__name__ = f"on_{name.replace('-', '_')}"

@@ -213,6 +213,7 @@ def _reply(
         fields=fields,
         footer=ctx.t("reminders.hint"),
         kind=kind,
+        form="reminders",
     )
 
 

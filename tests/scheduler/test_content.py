@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.db.models import Channel
-from scheduler import cli as due_cli
+from bot.main import dryrun as due_cli
 from tests.conftest import flat
 from tests.scheduler.helpers import deliveries, enrol, recipient, tick, utc
 
