@@ -36,7 +36,7 @@ from bot.core import Core
 from bot.db.models import Enrollment, User
 from bot.ports import Notifier
 from scheduler import due as due_queries
-from scheduler import ledger
+from scheduler import forecast, ledger
 from scheduler.kinds import channel as channel_kind
 from scheduler.kinds import nudge as nudge_kind
 from scheduler.kinds import personal
@@ -151,6 +151,16 @@ class PromptService:
                     nudged.add(prompt.recipient)
                     prompts.append(prompt)
         return sorted(prompts, key=lambda p: (p.due_at, p.kind, p.recipient))
+
+    async def forecast(
+        self, at: datetime, *, now: datetime, interval: timedelta, all_platforms: bool = False
+    ) -> list[Prompt]:
+        """What this bot, ticking every ``interval`` from ``now`` on, sends at its tick at
+        ``at`` (any future instant; ``scheduler.forecast``); writes and sends nothing."""
+        platforms = None if all_platforms else set(self.notifiers)
+        return await forecast.forecast(
+            self.core.db, self._rules, at, now=now, interval=interval, platforms=platforms
+        )
 
     async def run_once(self, at: datetime) -> RunReport:
         """Claim, send and record every prompt due at ``at``. Safe to run concurrently.

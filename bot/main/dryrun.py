@@ -1,7 +1,8 @@
 """``skilltree reminders due --at ... [--json]``: the dry run, for operators.
 
-Prints every prompt that would go out at an instant, rendered, without sending or writing
-anything. ``bot/main/cli.py`` owns the argument parsing and calls ``due_command``.
+Prints every prompt the running bot sends at an instant, any instant ahead (weeks, months,
+across DST changes), rendered, without sending or writing anything.
+``bot/main/cli.py`` owns the argument parsing and calls ``due_command``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.clock import Clock
 from bot.config import Settings
 from bot.db import DatabaseUnavailable
 from bot.db.engine import redact_url
@@ -66,11 +68,13 @@ def prompt_dict(prompt: Prompt) -> dict[str, Any]:
     }
 
 
-async def due_prompts(settings: Settings, at: datetime) -> list[Prompt]:
-    """The dry run against the configured database (schema is not upgraded: read-only)."""
+async def due_prompts(settings: Settings, at: datetime, clock: Clock | None = None) -> list[Prompt]:
+    """What the running bot sends at its tick at ``at``, any instant ahead: it is taken to
+    run from now on, ticking every ``SCHEDULER_INTERVAL_SECONDS`` (``scheduler.forecast``).
+    Read-only: the schema is not upgraded, nothing is written."""
     from bot.main.bootstrap import build_core
 
-    core = await build_core(settings, upgrade=False)
+    core = await build_core(settings, clock=clock, upgrade=False)
     try:
         service = PromptService(
             core,
@@ -78,16 +82,24 @@ async def due_prompts(settings: Settings, at: datetime) -> list[Prompt]:
             grace=timedelta(hours=settings.reminder_grace_hours),
             concurrency=settings.delivery_concurrency,
         )
-        return await service.due(at, all_platforms=True)
+        return await service.forecast(
+            at,
+            now=core.clock.now(),
+            interval=timedelta(seconds=settings.scheduler_interval_seconds),
+            all_platforms=True,
+        )
     finally:
         await core.db.close()
 
 
-def due_command(settings: Settings, at: datetime, as_json: bool) -> int:
-    """Print what would be sent at ``at`` (aware; naive means UTC). Returns an exit code."""
+def due_command(
+    settings: Settings, at: datetime, as_json: bool, *, clock: Clock | None = None
+) -> int:
+    """Print what the running bot sends at ``at`` (aware; naive means UTC). Returns an exit
+    code. ``clock``: what "now" is (tests)."""
     at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
     try:
-        prompts = asyncio.run(due_prompts(settings, at))
+        prompts = asyncio.run(due_prompts(settings, at, clock))
     except DatabaseUnavailable as exc:
         print(
             f"skilltree: cannot reach {redact_url(settings.database_url)}: {exc}", file=sys.stderr

@@ -57,6 +57,16 @@ def hold(pref: ReminderPref, due: datetime, at: datetime, tz: str, grace: timede
     return None
 
 
+def first_sent_at(pref: ReminderPref, due: datetime, tz: str) -> datetime | None:
+    """When a bot ticking continuously first sends the personal prompt due at ``due``: then,
+    or when quiet hours end if it falls inside them; None when the tick at ``due`` finds the
+    person paused (a reminder then moves past the pause, a snooze is used up). ``hold`` at
+    ``due`` itself decides, so the dry run and the tick cannot disagree."""
+    if hold(pref, due, due, tz, timedelta(0)) == "paused":
+        return None
+    return _quiet_until(pref, due, tz) or due
+
+
 async def _prologue(
     session: AsyncSession,
     rules: Rules,
