@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint
+.PHONY: run test lint messages
 
 $(BIN)/skilltree: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,3 +23,7 @@ lint: $(BIN)/skilltree
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy bot curriculum adapters scheduler
 	$(BIN)/lint-imports  # the layering contracts in pyproject.toml
+
+# Translators: extract the sentences from the code, merge them into every catalogue, compile.
+messages: $(BIN)/skilltree
+	$(BIN)/python -m bot.i18n.tools extract update compile

@@ -35,6 +35,7 @@ from bot.clock import FixedClock
 from bot.core import Core
 from bot.features import COMMANDS
 from bot.features import leaderboard as lb_handlers
+from bot.features.leaderboard import EMPTY_BOARD
 from bot.i18n import tr
 from bot.main.app import settle_heap
 from bot.types import Actor, Place
@@ -46,7 +47,7 @@ VIEWS = ("week", "month", "all")
 TARGET_P99_MS = 30.0
 ADMIN = Actor("test", "W1", "ADMIN", display_name="admin", is_admin=True)
 PLACE = Place("test", "W1", "C00000", channel_name="study-0")
-EMPTY = (tr("en", "lb.empty"), tr("zh", "lb.empty"))  # a board with nobody on it
+EMPTY = tuple(tr(locale, EMPTY_BOARD) for locale in ("en", "zh"))  # a board with nobody on it
 
 
 @contextlib.contextmanager

@@ -24,7 +24,7 @@ from typing import Any
 
 from bench.common import SEED, machine
 from bot import pictures
-from bot.i18n import tr
+from bot.features.leaderboard import board_header
 from bot.pace import fmt_days, path_status, tree_caption
 from curriculum import Curriculum, load_curriculum
 
@@ -59,9 +59,7 @@ def tree_models(
 
 def board_models(n: int, locale: str, rows: int = 50) -> list[pictures.BoardModel]:
     rng = random.Random(SEED)
-    header = tuple(
-        tr(locale, f"lb.col_{c}") for c in ("rank", "name", "days", "steps", "streak", "path")
-    )
+    header = board_header(locale)
     out = []
     for k in range(n):
         board = [

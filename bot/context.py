@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import User
-from bot.i18n import tr
+from bot.i18n import ntr, tr
 from bot.types import Invocation, Locale
 
 if TYPE_CHECKING:
@@ -44,5 +44,10 @@ class Ctx:
     def opts(self) -> dict[str, Any]:
         return self.inv.options
 
-    def t(self, key: str, **kwargs: object) -> str:
-        return tr(self.locale, key, **kwargs)
+    def t(self, message: str, **params: object) -> str:
+        """``message`` (an English msgid) in the caller's language."""
+        return tr(self.locale, message, **params)
+
+    def nt(self, singular: str, plural: str, n: int, **params: object) -> str:
+        """The caller's plural form for ``n`` (``{n}`` is filled in)."""
+        return ntr(self.locale, singular, plural, n, **params)

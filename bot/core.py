@@ -23,7 +23,7 @@ from bot.db import Database, DatabaseUnavailable, WriteNeeded
 from bot.db.models import User
 from bot.directory import Directory
 from bot.errors import UserError
-from bot.i18n import MESSAGES, tr
+from bot.i18n import N_, tr
 from bot.labels import chapter_label, path_names
 from bot.options import CommandSpec, OptionError, clean_text, convert
 from bot.pace import local_date
@@ -89,7 +89,9 @@ class Core:
         pictures, for a surface that cannot show them (Slack's Home tab)."""
         name, rest = split_command(line[:MAX_INPUT_LENGTH])
         if not name:
-            return self._error(actor.locale, tr(actor.locale, "error.empty"))
+            return self._error(
+                actor.locale, tr(actor.locale, "Type a command, for example `/path` or `/help`.")
+            )
         return await self.handle_command_text(actor, place, name, rest, source, draw=draw)
 
     async def handle_command_text(
@@ -150,14 +152,18 @@ class Core:
         if max(len(actor.user_id), len(actor.workspace), len(place.channel_id or "")) > MAX_ID:
             # Platform ids are far shorter; anything longer is a broken or hostile adapter input.
             log.warning("refused /%s: an id longer than %d characters", spec.name, MAX_ID)
-            return self._error(locale, tr(locale, "error.internal"))
+            return self._error(
+                locale,
+                tr(
+                    locale,
+                    "Sorry, something went wrong on my side. Nothing was changed; "
+                    "please try again.",
+                ),
+            )
         try:
             if spec.admin_only and not actor.is_admin:
                 outcome = "refused"
-                # A command may word its refusal itself (``error.admin_only.<name>``).
-                key = f"error.admin_only.{spec.name}"
-                key = key if key in MESSAGES else "error.admin_only"
-                return self._error(locale, tr(locale, key, name=spec.name))
+                return self._error(locale, tr(locale, spec.refusal, name=spec.name))
             options = self._convert(spec, raw_options, actor)
             inv = Invocation(spec.name, options, actor, place, source)
             try:
@@ -174,11 +180,25 @@ class Core:
         except DatabaseUnavailable as exc:
             outcome = "db_error"
             log.error("database unavailable during /%s: %s", spec.name, exc)
-            return self._error(locale, tr(locale, "error.database"))
+            return self._error(
+                locale,
+                tr(
+                    locale,
+                    "Sorry, I can't reach my database right now. Nothing was "
+                    "changed; please try again in a minute.",
+                ),
+            )
         except Exception:
             outcome = "error"
             log.exception("command /%s failed", spec.name)
-            return self._error(locale, tr(locale, "error.internal"))
+            return self._error(
+                locale,
+                tr(
+                    locale,
+                    "Sorry, something went wrong on my side. Nothing was changed; "
+                    "please try again.",
+                ),
+            )
         finally:
             elapsed = time.perf_counter() - started
             log.info(
@@ -263,29 +283,35 @@ class Core:
         for key, value in raw_options.items():
             opt = spec.option(key)
             if opt is None:
-                raise OptionError("error.unknown_option", name=spec.name, option=key)
+                raise OptionError(
+                    N_("`/{name}` has no option `{option}`."), name=spec.name, option=key
+                )
             if value is None or (isinstance(value, str) and not value.strip()):
                 continue
             options[opt.name] = convert(opt, value, today)
         for opt in spec.options:
             if opt.required and opt.name not in options:
-                raise OptionError("error.missing_option", name=spec.name, option=opt.name)
+                raise OptionError(
+                    N_("`/{name}` needs `{option}`."), name=spec.name, option=opt.name
+                )
         return options
 
     def _error(self, locale: Locale, text: str) -> Reply:
         return Reply(text=text, kind="error", ephemeral=True)
 
     def _unknown_command(self, locale: Locale, exc: UnknownCommand) -> Reply:
-        lines = [tr(locale, "error.unknown_command", name=exc.name[:40].replace("`", "'"))]
+        lines = [
+            tr(locale, "I don't know the command `/{name}`.", name=exc.name[:40].replace("`", "'"))
+        ]
         if exc.suggestions:
             lines.append(
                 tr(
                     locale,
-                    "error.did_you_mean",
+                    "Did you mean {options}?",
                     options=", ".join(f"`/{s}`" for s in exc.suggestions),
                 )
             )
-        lines.append(tr(locale, "error.see_help"))
+        lines.append(tr(locale, "Type `/help` to see every command."))
         return self._error(locale, "\n".join(lines))
 
     def _user_error(self, locale: Locale, exc: UserError, spec: CommandSpec | None) -> Reply:
@@ -297,9 +323,9 @@ class Core:
         lines = [tr(locale, exc.key, **params)]
         if exc.suggestions:
             options = ", ".join(f"`{s}`" for s in exc.suggestions)
-            lines.append(tr(locale, "error.did_you_mean", options=options))
+            lines.append(tr(locale, "Did you mean {options}?", options=options))
         if exc.hint:
             lines.append(tr(locale, exc.hint, **params))
         if exc.usage and spec is not None:
-            lines.append(tr(locale, "error.usage", usage=spec.usage()))
+            lines.append(tr(locale, "Usage: `{usage}`", usage=spec.usage()))
         return self._error(locale, "\n".join(lines))

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from bot.errors import UserError
-from bot.i18n import L
+from bot.i18n import N_
 from bot.suggest import closest
 from bot.timezones import UnknownTimezone, resolve_timezone
 from bot.types import Reply, UserRef
@@ -55,14 +55,14 @@ class OptionError(UserError):
 @dataclass(frozen=True, slots=True)
 class Choice:
     value: str
-    label: L
+    label: str  # a msgid: translated where it is shown
 
 
 @dataclass(frozen=True, slots=True)
 class OptionSpec:
     name: str
     type: OptionType
-    description: L
+    description: str  # a msgid (marked with N_), translated where it is shown
     required: bool = False
     choices: tuple[Choice, ...] = ()
     autocomplete: str | None = None  # "chapters" | "timezones" | "paths"
@@ -102,10 +102,12 @@ def always(_options: Mapping[str, Any]) -> bool:
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
     name: str
-    description: L
+    description: str  # a msgid (marked with N_), translated where it is shown
     handler: Handler
     options: tuple[OptionSpec, ...] = ()
     admin_only: bool = False
+    # What a non-admin is told; ``{name}`` is the command's name.
+    refusal: str = N_("Only admins of this workspace can use `/{name}`.")
     examples: tuple[str, ...] = field(default_factory=tuple)
     # Whether a call with these options usually only reads (``/progress``, bare ``/path``):
     # it then runs beside SQLite's writer instead of waiting for it, and takes no row lock on
@@ -158,20 +160,34 @@ def parse_weekday(raw: str) -> int:
         return _WEEKDAY_WORDS[key]
     if key.isdigit() and 1 <= int(key) <= 7:
         return int(key) - 1  # ISO numbering: 1 = Monday
-    raise OptionError("error.bad_weekday", value=raw)
+    raise OptionError(
+        N_("`{value}` is not a day of the week; try `mon`, `tuesday` or `周三`."), value=raw
+    )
 
 
 def parse_time(raw: str) -> str:
     m = _TIME.match(raw.strip())
     if not m:
-        raise OptionError("error.bad_time", value=raw)
+        raise OptionError(
+            N_("`{value}` is not a time of day; use 24-hour `HH:MM` such as `09:00` or `18:30`."),
+            value=raw,
+        )
     hour, minute, ampm = int(m.group(1)), int(m.group(2) or 0), (m.group(3) or "").lower()
     if ampm:
         if not 1 <= hour <= 12:
-            raise OptionError("error.bad_time", value=raw)
+            raise OptionError(
+                N_(
+                    "`{value}` is not a time of day; use 24-hour `HH:MM` such as "
+                    "`09:00` or `18:30`."
+                ),
+                value=raw,
+            )
         hour = hour % 12 + (12 if ampm == "pm" else 0)
     if hour > 23 or minute > 59:
-        raise OptionError("error.bad_time", value=raw)
+        raise OptionError(
+            N_("`{value}` is not a time of day; use 24-hour `HH:MM` such as `09:00` or `18:30`."),
+            value=raw,
+        )
     return f"{hour:02d}:{minute:02d}"
 
 
@@ -180,7 +196,11 @@ def parse_date(raw: str, today: date) -> date:
         return date.fromisoformat(raw.strip())
     except ValueError:
         example = today.replace(day=1).isoformat()
-        raise OptionError("error.bad_date", value=raw, example=example) from None
+        raise OptionError(
+            N_("`{value}` is not a date; use `YYYY-MM-DD`, e.g. `{example}`."),
+            value=raw,
+            example=example,
+        ) from None
 
 
 def parse_user(raw: str) -> UserRef:
@@ -191,7 +211,7 @@ def parse_user(raw: str) -> UserRef:
     if value.startswith("@"):
         value = value[1:]
     if not value:
-        raise OptionError("error.bad_user", value=raw)
+        raise OptionError(N_("`{value}` is not a person I can look up."), value=raw)
     return UserRef(name=value)
 
 
@@ -205,13 +225,17 @@ def convert(spec: OptionSpec, raw: Any, today: date) -> Any:
         return raw
     text = clean_text(str(raw))
     if len(text) > MAX_OPTION_LENGTH:
-        raise OptionError("error.too_long", option=spec.name, max=MAX_OPTION_LENGTH)
+        raise OptionError(
+            N_("That is too long for `{option}` (at most {max} characters)."),
+            option=spec.name,
+            max=MAX_OPTION_LENGTH,
+        )
     if spec.choices:
         by_key = {c.value.casefold(): c.value for c in spec.choices}
         if text.casefold() in by_key:
             return by_key[text.casefold()]
         raise OptionError(
-            "error.bad_choice",
+            N_("`{value}` is not a valid {option}; choose one of: {choices}."),
             suggestions=closest(text, [c.value for c in spec.choices]),
             value=text,
             option=spec.name,
@@ -222,12 +246,12 @@ def convert(spec: OptionSpec, raw: Any, today: date) -> Any:
             try:
                 number = int(text)
             except ValueError:
-                raise OptionError("error.bad_integer", value=text) from None
+                raise OptionError(N_("`{value}` is not a whole number."), value=text) from None
             if (spec.min_value is not None and number < spec.min_value) or (
                 spec.max_value is not None and number > spec.max_value
             ):
                 raise OptionError(
-                    "error.out_of_range",
+                    N_("`{value}` is out of range; use a number from {min} to {max}."),
                     value=text,
                     min=spec.min_value if spec.min_value is not None else "…",
                     max=spec.max_value if spec.max_value is not None else "…",
@@ -244,9 +268,12 @@ def convert(spec: OptionSpec, raw: Any, today: date) -> Any:
                 return resolve_timezone(text)
             except UnknownTimezone as exc:
                 raise OptionError(
-                    "error.bad_timezone",
+                    N_("`{value}` is not a timezone I know."),
                     suggestions=exc.suggestions,
-                    hint="error.timezone_hint",
+                    hint=N_(
+                        "Use an IANA name such as `Asia/Shanghai`, `Europe/Berlin` or "
+                        "`America/New_York`."
+                    ),
                     value=text,
                 ) from None
         case OptionType.USER:

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.i18n import tr
+from bot.i18n import ntr, tr
 from curriculum import Path, Step
 
 COVERED = frozenset({"done", "skipped"})
@@ -114,6 +114,14 @@ def person_zone(own: str | None, platform: str | None, groups: Iterable[str | No
     return "UTC"
 
 
+def study_days(locale: str, days: float) -> str:
+    """ "1 study day" / "12 study days" / "2.5 study days": a fraction takes the plural form
+    gettext gives for 2 (English's and Chinese's "other")."""
+    whole = round(days)
+    n = whole if abs(days - whole) < 0.05 else 2
+    return ntr(locale, "{days} study day", "{days} study days", n, days=fmt_days(days))
+
+
 def fmt_days(days: float) -> str:
     """Study days as people read them: ``7``, ``2.3``."""
     return str(int(days)) if abs(days - round(days)) < 0.05 else f"{days:.1f}"
@@ -121,17 +129,20 @@ def fmt_days(days: float) -> str:
 
 def pace_phrase(locale: str, pace: Pace) -> str:
     """ "on track" / "4 days behind" / "1 day ahead", in the person's language."""
-    if pace.kind in ("behind", "ahead"):
-        one = pace.days == 1
-        return tr(locale, f"pace.{pace.kind}_one" if one else f"pace.{pace.kind}", days=pace.days)
-    return tr(locale, f"pace.{pace.kind}")
+    if pace.kind == "behind":
+        return ntr(locale, "{n} day behind", "{n} days behind", pace.days)
+    if pace.kind == "ahead":
+        return ntr(locale, "{n} day ahead", "{n} days ahead", pace.days)
+    if pace.kind == "finished":
+        return tr(locale, "finished")
+    return tr(locale, "on track")
 
 
 def tree_caption(locale: str, status: PathStatus) -> str:
     """The line under a skill-tree picture: study days, steps and pace."""
     return tr(
         locale,
-        "lb.tree_caption",
+        "{days}/{total} study days · {steps}/{step_total} steps · {pace}",
         days=fmt_days(status.days_done),
         total=status.total_days,
         steps=status.steps_done,

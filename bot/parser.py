@@ -12,6 +12,7 @@ import shlex
 from collections.abc import Mapping
 from datetime import date
 
+from bot.i18n import N_
 from bot.options import CommandSpec, OptionError, OptionSpec, OptionType, clean_text, convert
 from bot.suggest import closest
 
@@ -49,7 +50,7 @@ def tokenize(text: str) -> list[str]:
     try:
         return shlex.split(clean_text(text).translate(_QUOTES), posix=True)
     except ValueError:
-        raise OptionError("error.quotes") from None
+        raise OptionError(N_("A quote is not closed.")) from None
 
 
 def parse_args(spec: CommandSpec, text: str, today: date) -> dict[str, str]:
@@ -62,12 +63,12 @@ def parse_args(spec: CommandSpec, text: str, today: date) -> dict[str, str]:
         if sep and key.casefold() in names:
             name = names[key.casefold()]
             if name in raw:
-                raise OptionError("error.duplicate_option", option=name)
+                raise OptionError(N_("Option `{option}` was given twice."), option=name)
             raw[name] = value
         elif sep and key.isidentifier() and not key.isdigit() and len(key) > 2 and "/" not in value:
             # Looks like `something:value` meant as an option (not a time or a URL).
             raise OptionError(
-                "error.unknown_option",
+                N_("`/{name}` has no option `{option}`."),
                 suggestions=closest(key, names.values()),
                 name=spec.name,
                 option=key,
@@ -78,7 +79,11 @@ def parse_args(spec: CommandSpec, text: str, today: date) -> dict[str, str]:
     for token in positional:
         free = [o for o in spec.options if o.positional and o.name not in raw]
         if not free:
-            raise OptionError("error.too_many_args", name=spec.name, value=token)
+            raise OptionError(
+                N_("`/{name}` takes fewer arguments: I can't place `{value}`."),
+                name=spec.name,
+                value=token,
+            )
         target = None
         for candidate in free:
             try:

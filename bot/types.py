@@ -10,14 +10,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-Locale = Literal["en", "zh"]
+# Re-exported: the core's vocabulary, which adapters import from here.
+from bot.i18n import Locale as Locale
+from bot.i18n import normalize_locale as normalize_locale
+
 Source = Literal["slash", "button", "text"]
 ButtonStyle = Literal["primary", "secondary", "danger"]
-
-
-def normalize_locale(raw: str | None) -> Locale:
-    """Discord says ``zh-CN``, Slack ``zh-CN`` or ``zh_CN``; we speak two languages."""
-    return "zh" if raw and raw.lower().startswith("zh") else "en"
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import Core
 from bot.db.models import Channel
-from bot.i18n import tr
+from bot.i18n import N_, format_date, format_when, tr
 from bot.pace import fmt_days, tree_caption
 from bot.pictures import cjk_font_path, skill_tree_png, tree_model
 from bot.services import leaderboard as lb
@@ -42,6 +42,10 @@ height:.7rem;width:12rem;margin-right:.5rem}
 img{max-width:100%;border:1px solid #e0e0e0;margin-top:1rem}
 .muted{color:#757575}
 """
+
+
+EXPIRED = N_("It has expired or was changed. Ask an admin for a fresh one with /leaderboard web.")
+PERIOD_HEADINGS = {"week": N_("This week"), "month": N_("This month"), "all": N_("All time")}
 
 
 def _locale(request: web.Request) -> Locale:
@@ -72,10 +76,10 @@ def _page(title: str, body: str, status: int = 200, locale: Locale = "en") -> we
 
 
 def forbidden(locale: Locale = "en") -> web.Response:
+    title = tr(locale, "This link is not valid")
     return _page(
-        tr(locale, "web.invalid_title"),
-        f"<h1>{html.escape(tr(locale, 'web.invalid_title'))}</h1>"
-        f"<p>{html.escape(tr(locale, 'web.invalid_text'))}</p>",
+        title,
+        f"<h1>{html.escape(title)}</h1><p>{html.escape(tr(locale, EXPIRED))}</p>",
         status=403,
         locale=locale,
     )
@@ -83,16 +87,21 @@ def forbidden(locale: Locale = "en") -> web.Response:
 
 def _table(entries: list[lb.Entry], locale: Locale = "en") -> str:
     if not entries:
-        return f"<p class='muted'>{html.escape(tr(locale, 'web.empty'))}</p>"
-    cols = "".join(f"<th>{html.escape(c)}</th>" for c in tr(locale, "web.columns").split("|"))
+        text = html.escape(tr(locale, "Nobody has finished a chapter in this period yet."))
+        return f"<p class='muted'>{text}</p>"
+    cols = "".join(
+        f"<th>{html.escape(c)}</th>"
+        for c in tr(locale, "Name|Study days|Steps|Streak|Path progress").split("|")
+    )
     head = f"<table><thead><tr><th>#</th>{cols}</tr></thead><tbody>"
     rows = []
     for e in entries:
         pct = round(e.fraction * 100)
+        streak = tr(locale, "{weeks} w", weeks=e.streak)
         rows.append(
             f"<tr class='entry'><td>{e.rank}</td><td class='name'>{html.escape(e.label)}</td>"
             f"<td>{fmt_days(e.days)}</td><td>{e.steps}</td>"
-            f"<td>{html.escape(tr(locale, 'web.streak', weeks=e.streak))}</td>"
+            f"<td>{html.escape(streak)}</td>"
             f"<td><div class='bar' title='{pct}%'><div style='width:{pct}%'></div></div>"
             f" {pct}%</td></tr>"
         )
@@ -155,7 +164,7 @@ class LeaderboardSite:
         token = html.escape(request.match_info["token"], quote=True)
         sections = []
         for period, entries in boards:
-            heading = html.escape(tr(locale, f"web.{period.kind}"))
+            heading = html.escape(tr(locale, PERIOD_HEADINGS[period.kind]))
             key = "" if period.kind == "all" else f" <span class='muted'>{period.key}</span>"
             sections.append(
                 f"<section id='{period.kind}'><h2>{heading}{key}</h2>"
@@ -164,21 +173,33 @@ class LeaderboardSite:
         leader = boards[2][1][0] if boards[2][1] else None
         picture = ""
         if leader is not None:
-            alt = html.escape(tr(locale, "web.tree_alt"), quote=True)
+            alt = html.escape(tr(locale, "skill tree of the leader"), quote=True)
+            tree_title = tr(locale, "Skill tree of the leader ({name})", name=leader.label)
             picture = (
-                f"<h2>{html.escape(tr(locale, 'web.tree_title', name=leader.label))}</h2>"
+                f"<h2>{html.escape(tree_title)}</h2>"
                 f"<img src='/leaderboard/{token}/tree.png?lang={locale}' alt='{alt}'"
                 " width='960'>"
             )
         reset = ""
         if channel.leaderboard_reset_at is not None:
-            since = tr(locale, "web.since", date=f"{channel.leaderboard_reset_at:%Y-%m-%d}")
+            since = tr(
+                locale,
+                "Counting since {date}.",
+                date=format_date(locale, channel.leaderboard_reset_at),
+            )
             reset = f"<p class='muted'>{html.escape(since)}</p>"
         expires = datetime.fromtimestamp(claims.expires_at, UTC)
-        footer = tr(locale, "web.expires", when=f"{expires:%Y-%m-%d %H:%M} UTC")
-        title = tr(locale, "web.title", channel=f"#{channel.name or channel.external_id}")
+        footer = tr(
+            locale,
+            "Read-only; this link expires at {when}.",
+            when=f"{format_when(locale, expires)} UTC",
+        )
+        title = tr(
+            locale, "Leaderboard {channel}", channel=f"#{channel.name or channel.external_id}"
+        )
+        heading = html.escape(tr(locale, "Leaderboard"))
         body = (
-            f"<h1>{html.escape(tr(locale, 'web.heading'))} {name}</h1>{reset}"
+            f"<h1>{heading} {name}</h1>{reset}"
             f"{''.join(sections)}{picture}<p class='muted'>{html.escape(footer)}</p>"
         )
         return _page(title, body, locale=locale)

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.i18n import tr
+from bot.i18n import N_, ntr, tr
 from bot.labels import chapter_ids_label
 from bot.pace import PathStatus, pace_phrase
 from bot.types import Button, Field, Reply
@@ -33,20 +33,20 @@ def _rotate(items: list[T], n: int) -> T | None:
 
 def tip_of_week(cur: Curriculum, week: int) -> tuple[str, Text] | None:
     """One tip or pitfall from the seed (label key, text); a new one each ISO week."""
-    items = [("next.tip", t.text) for t in cur.tips] + [
-        ("scheduler.pitfall", p) for p in cur.pitfalls
+    items = [(N_("Tip"), t.text) for t in cur.tips] + [
+        (N_("Pitfall to avoid"), p) for p in cur.pitfalls
     ]
     return _rotate(items, week)
 
 
 def seed_item_of_week(cur: Curriculum, paths: list[Path], week: int) -> tuple[str, Text] | None:
     """A tip, pitfall, paper or project for a study group; rotating through all of them."""
-    items = [("next.tip", t.text) for t in cur.tips] + [
-        ("scheduler.pitfall", p) for p in cur.pitfalls
+    items = [(N_("Tip"), t.text) for t in cur.tips] + [
+        (N_("Pitfall to avoid"), p) for p in cur.pitfalls
     ]
     for path in paths:
-        items += [("next.paper", p) for p in path.papers]
-        items += [("next.project", p) for p in path.projects]
+        items += [(N_("Paper to read"), p) for p in path.papers]
+        items += [(N_("Project idea"), p) for p in path.projects]
     return _rotate(items, week)
 
 
@@ -71,36 +71,36 @@ def render_reminder(cur: Curriculum, status: PathStatus, locale: str, week: int)
         for c in step.step.chapters
     )
     fields = [
-        Field(tr(locale, "next.chapters"), chapters, inline=False),
-        Field(tr(locale, "next.focus"), step.step.focus.get(locale)),
-        Field(tr(locale, "next.time"), tr(locale, "next.days", days=step.step.days)),
-        Field(tr(locale, "progress.pace"), pace_phrase(locale, status.pace)),
+        Field(tr(locale, "Chapters"), chapters, inline=False),
+        Field(tr(locale, "Focus"), step.step.focus.get(locale)),
+        Field(tr(locale, "Time"), ntr(locale, "{n} day", "{n} days", step.step.days)),
+        Field(tr(locale, "Pace"), pace_phrase(locale, status.pace)),
     ]
     tip = tip_of_week(cur, week)
     if tip is not None:
         fields.append(Field(tr(locale, tip[0]), tip[1].get(locale), inline=False))
     n = step.index + 1
     return Reply(
-        title=tr(locale, "scheduler.reminder_title"),
+        title=tr(locale, "Your weekly study reminder"),
         text=tr(
             locale,
-            "scheduler.reminder_text",
+            "This week: step {n} of {steps} of the {path}.",
             n=n,
             steps=len(status.steps),
             path=path.title.get(locale),
         ),
         fields=tuple(fields),
         buttons=(
-            Button(tr(locale, "button.done"), "done", f"step:{n}", style="primary"),
-            Button(tr(locale, "scheduler.button_snooze"), "reminders", "snooze"),
-            Button(tr(locale, "scheduler.button_skip"), "reminders", "skip"),
+            Button(tr(locale, "Done"), "done", f"step:{n}", style="primary"),
+            Button(tr(locale, "Snooze 1 day"), "reminders", "snooze"),
+            Button(tr(locale, "Skip this week"), "reminders", "skip"),
             Button(
-                tr(locale, "scheduler.button_pause"),
+                tr(locale, "Pause 2 weeks"),
                 "reminders",
                 f"pause {status.today + timedelta(weeks=PAUSE_WEEKS):%Y-%m-%d}",
             ),
         ),
-        footer=tr(locale, "scheduler.reminder_footer"),
+        footer=tr(locale, "Change the day or time, or pause: `/reminders`."),
         ephemeral=False,
     )
 
@@ -122,10 +122,12 @@ def render_nudge(
     )
     n = step.index + 1
     return Reply(
-        title=tr(locale, "scheduler.nudge_title"),
+        title=tr(locale, "A friendly nudge 👋"),
         text=tr(
             locale,
-            "scheduler.nudge_text",
+            "Your study group in {channel} is cheering you on! You're "
+            "{behind} on the {path}: you're at step {n} of {steps}. Even "
+            "one chapter today gets you closer.",
             channel=f"#{_safe_name(channel_name)}",
             behind=pace_phrase(locale, status.pace),
             path=status.path.title.get(locale),
@@ -133,14 +135,16 @@ def render_nudge(
             steps=len(status.steps),
         ),
         fields=(
-            Field(tr(locale, "next.chapters"), chapters, inline=False),
-            Field(tr(locale, "next.focus"), step.step.focus.get(locale)),
+            Field(tr(locale, "Chapters"), chapters, inline=False),
+            Field(tr(locale, "Focus"), step.step.focus.get(locale)),
         ),
         buttons=(
-            Button(tr(locale, "button.done"), "done", f"step:{n}", style="primary"),
-            Button(tr(locale, "button.next"), "next"),
+            Button(tr(locale, "Done"), "done", f"step:{n}", style="primary"),
+            Button(tr(locale, "Next"), "next"),
         ),
-        footer=tr(locale, "scheduler.nudge_footer"),
+        footer=tr(
+            locale, "Press Done when you finish a step; `/reminders` changes your weekly reminder."
+        ),
         ephemeral=False,
     )
 
@@ -180,7 +184,7 @@ def render_channel(
         lines = [
             tr(
                 locale,
-                "scheduler.channel_step_line",
+                "Step {n} ({chapters}, {focus}): {count} studying",
                 n=i + 1,
                 chapters=chapter_ids_label(path.steps[i].chapters),
                 focus=path.steps[i].focus.get(locale),
@@ -189,8 +193,10 @@ def render_channel(
             for i, count in sorted(at_step.items())
         ]
         if finished:
-            lines.append(tr(locale, "scheduler.channel_finished_line", count=finished))
-        lines.append(tr(locale, "scheduler.channel_behind", behind=behind, total=len(group)))
+            lines.append(tr(locale, "Finished: {count}", count=finished))
+        lines.append(
+            tr(locale, "Behind pace: {behind} of {total}", behind=behind, total=len(group))
+        )
         fields.append(
             Field(f"{path.icon} {path.title.get(locale)}".strip(), "\n".join(lines), False)
         )
@@ -201,27 +207,33 @@ def render_channel(
     )[:TOP_ACTIVE]
     if active:
         value = "\n".join(
-            tr(
+            ntr(
                 locale,
-                "scheduler.channel_active_line",
-                name=_safe_name(m.name)
-                if m.privacy == "shown"
-                else tr(locale, "scheduler.someone"),
-                count=m.completed_last_week,
+                "{name}: {n} chapter",
+                "{name}: {n} chapters",
+                m.completed_last_week,
+                name=_safe_name(m.name) if m.privacy == "shown" else tr(locale, "someone"),
             )
             for m in active
         )
     else:
-        value = tr(locale, "scheduler.channel_active_none")
-    fields.append(Field(tr(locale, "scheduler.channel_active"), value, inline=False))
+        value = tr(locale, "No chapters finished last week; this week is a fresh start.")
+    fields.append(Field(tr(locale, "Most active last week"), value, inline=False))
     item = seed_item_of_week(cur, paths, week)
     if item is not None:
         fields.append(Field(tr(locale, item[0]), item[1].get(locale), inline=False))
     return Reply(
-        title=tr(locale, "scheduler.channel_title", channel=f"#{channel_name}"),
-        text=tr(locale, "scheduler.channel_text", members=len(enrolled), behind=behind_total),
+        title=tr(locale, "This week in {channel}", channel=f"#{channel_name}"),
+        text=tr(
+            locale,
+            "{members}; {behind}.",
+            members=ntr(locale, "{n} person studies here", "{n} people study here", len(enrolled)),
+            behind=ntr(
+                locale, "{n} of them is behind pace", "{n} of them are behind pace", behind_total
+            ),
+        ),
         fields=tuple(fields),
-        footer=tr(locale, "scheduler.channel_footer"),
+        footer=tr(locale, "Join in: `/path` · what to study now: `/next`."),
         ephemeral=False,
     )
 

@@ -16,7 +16,7 @@ from typing import TextIO
 
 from adapters.console.render import render_text
 from bot.core import Core
-from bot.i18n import tr
+from bot.i18n import N_, catalogues, locales, tr
 from bot.types import Actor, Button, Place, Reply, normalize_locale
 
 PLATFORM = "console"
@@ -68,7 +68,7 @@ class ConsoleAdapter:
     async def run(self) -> None:
         interactive = self.stdin.isatty()
         if interactive:
-            self._write(self._t("console.welcome"))
+            self._write(self._t(N_("skilltree console — type /help, or quit to leave.")))
         while True:
             if interactive:
                 self.stdout.write(self._prompt())
@@ -92,7 +92,11 @@ class ConsoleAdapter:
         if line.isdigit() and self._buttons:
             index = int(line) - 1
             if not 0 <= index < len(self._buttons):
-                return self._t("console.no_button", n=line, count=len(self._buttons))
+                return self._t(
+                    N_("! There is no button {n}; choose 1–{count}."),
+                    n=line,
+                    count=len(self._buttons),
+                )
             button = self._buttons[index]
             reply = await self.core.handle_text(
                 self.actor, self.place, f"/{button.command} {button.args}", source="button"
@@ -122,19 +126,25 @@ class ConsoleAdapter:
         arg = arg.strip()
         if name == "user" and arg:
             self.actor = replace(self.actor, user_id=arg, display_name=arg)
-            return self._t("console.user", user=arg)
+            return self._t(N_("(you are now {user})"), user=arg)
         if name == "channel" and arg:
             self.place = self._place(arg)
             if self.place.is_dm:
-                return self._t("console.in_dm")
-            return self._t("console.in_channel", channel=arg.lstrip("#"))
+                return self._t(N_("(now in a DM)"))
+            return self._t(N_("(now in #{channel})"), channel=arg.lstrip("#"))
         if name == "admin" and arg in ("on", "off"):
             self.actor = replace(self.actor, is_admin=arg == "on")
-            return self._t(f"console.admin_{arg}")
+            return self._t(N_("(admin on)") if arg == "on" else N_("(admin off)"))
         if name in ("lang", "locale") and arg:
             self.actor = replace(self.actor, locale=normalize_locale(arg))
-            return self._t("console.language")
-        return self._t("console.meta_help")
+            language = catalogues().babel(self.actor.locale).get_display_name() or self.actor.locale
+            return self._t(N_("(language: {language})"), language=language)
+        return self._t(
+            N_(
+                "! Console commands: :user NAME, :channel NAME|dm, :admin on|off, :lang {languages}"
+            ),
+            languages="|".join(locales()),
+        )
 
     def write(self, text: str) -> None:
         """Print a block (a reply, or a prompt from the scheduler) followed by a blank line."""

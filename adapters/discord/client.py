@@ -368,7 +368,9 @@ class SkilltreeClient(discord.AutoShardedClient):
 
     async def _apologise(self, interaction: discord.Interaction) -> None:
         locale = normalize_locale(str(interaction.locale.value))
-        text = tr(locale, "error.internal")
+        text = tr(
+            locale, "Sorry, something went wrong on my side. Nothing was changed; please try again."
+        )
         with contextlib.suppress(discord.HTTPException, discord.InteractionResponded):
             if interaction.type is discord.InteractionType.autocomplete:
                 if not interaction.response.is_done():

@@ -7,16 +7,31 @@ and for ``skilltree discord commands``, so what an operator inspects is exactly 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import discord
+from discord import app_commands
+
 from bot.features import COMMANDS
-from bot.i18n import L
+from bot.i18n import (
+    COMMAND_NAME,
+    N_,
+    SOURCE,
+    Locale,
+    catalogues,
+    likely_script,
+    normalize_locale,
+    ptr,
+    tr,
+)
 from bot.options import MAX_OPTION_LENGTH, CommandSpec, OptionSpec, OptionType
 
 if TYPE_CHECKING:
@@ -26,7 +41,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ZH = "zh-CN"  # the Discord locale our Chinese text is written for
 MANAGE_GUILD = 1 << 5  # "Manage Server": hides admin commands from everyone else by default
 
 # Discord's numeric types (application command option types, contexts, integrations).
@@ -46,15 +60,62 @@ DEFAULT_AUTOCOMPLETE: dict[OptionType, str] = {
     OptionType.PATH: "paths",
 }
 
-WEEKDAY_CHOICES: tuple[tuple[str, L], ...] = (
-    ("mon", L("Monday", "周一")),
-    ("tue", L("Tuesday", "周二")),
-    ("wed", L("Wednesday", "周三")),
-    ("thu", L("Thursday", "周四")),
-    ("fri", L("Friday", "周五")),
-    ("sat", L("Saturday", "周六")),
-    ("sun", L("Sunday", "周日")),
+WEEKDAY_CHOICES: tuple[tuple[str, str], ...] = (
+    ("mon", N_("Monday")),
+    ("tue", N_("Tuesday")),
+    ("wed", N_("Wednesday")),
+    ("thu", N_("Thursday")),
+    ("fri", N_("Friday")),
+    ("sat", N_("Saturday")),
+    ("sun", N_("Sunday")),
 )
+
+# Discord's rule for a command name in any language (lower case where the script has case).
+NAME_RULE = re.compile(r"^[-_\w]{1,32}$")
+
+
+def discord_locales() -> dict[discord.Locale, Locale]:
+    """Every Discord locale we have a catalogue for (not English, our source): the same
+    language, and the same script where the catalogue names one (``zh-CN`` reads ``zh_Hans``,
+    ``zh-TW`` does not)."""
+    found: dict[discord.Locale, Locale] = {}
+    for dl in discord.Locale:
+        code = normalize_locale(dl.value)
+        if code == SOURCE:
+            continue
+        ours = catalogues().babel(code)
+        if ours.script is not None and likely_script(dl.value) != ours.script:
+            continue
+        found[dl] = code
+    return found
+
+
+class CatalogueTranslator(app_commands.Translator):
+    """discord.py's translation hook, fed from our gettext catalogues. A string left as it
+    is (no translation) gives None, so Discord shows the default."""
+
+    async def translate(
+        self,
+        string: app_commands.locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        code = discord_locales().get(locale)
+        if code is None:
+            return None
+        if context.location is app_commands.TranslationContextLocation.command_name:
+            text = ptr(code, COMMAND_NAME, string.message)
+            if text != string.message and not NAME_RULE.match(text):
+                log.warning(
+                    "ignoring the %s name %r for /%s: Discord refuses it",
+                    code,
+                    text,
+                    string.message,
+                )
+                return None
+        else:
+            text = tr(code, string.message)
+        return None if text == string.message else text
 
 
 def _cut(text: str, limit: int) -> str:
@@ -62,19 +123,44 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _described(description: L) -> dict[str, Any]:
-    return {
-        "description": _cut(description.en, MAX_DESCRIPTION),
-        "description_localizations": {ZH: _cut(description.zh, MAX_DESCRIPTION)},
-    }
+class _Localizer:
+    """Builds ``*_localizations`` maps by asking the translator for every Discord locale."""
 
+    def __init__(self, translator: app_commands.Translator) -> None:
+        self.translator = translator
+        self.locales = list(discord_locales())
 
-def _choice(value: str, label: L) -> dict[str, Any]:
-    return {
-        "name": _cut(label.en, MAX_CHOICE_NAME),
-        "name_localizations": {ZH: _cut(label.zh, MAX_CHOICE_NAME)},
-        "value": value,
-    }
+    async def localized(
+        self, message: str, location: app_commands.TranslationContextLocation, limit: int
+    ) -> dict[str, str]:
+        # Our commands are specs, not discord.py Command objects: the translator reads only
+        # the location.
+        context = app_commands.TranslationContext(location=location, data=None)  # type: ignore[call-overload]
+        out: dict[str, str] = {}
+        for dl in self.locales:
+            text = await self.translator.translate(app_commands.locale_str(message), dl, context)
+            if text:
+                out[dl.value] = _cut(text, limit)
+        return out
+
+    async def described(
+        self, description: str, location: app_commands.TranslationContextLocation
+    ) -> dict[str, Any]:
+        return {
+            "description": _cut(description, MAX_DESCRIPTION),
+            "description_localizations": await self.localized(
+                description, location, MAX_DESCRIPTION
+            ),
+        }
+
+    async def choice(self, value: str, label: str) -> dict[str, Any]:
+        return {
+            "name": _cut(label, MAX_CHOICE_NAME),
+            "name_localizations": await self.localized(
+                label, app_commands.TranslationContextLocation.choice_name, MAX_CHOICE_NAME
+            ),
+            "value": value,
+        }
 
 
 def autocomplete_source(option: OptionSpec) -> str | None:
@@ -84,10 +170,14 @@ def autocomplete_source(option: OptionSpec) -> str | None:
     return option.autocomplete or DEFAULT_AUTOCOMPLETE.get(option.type)
 
 
-def option_payload(option: OptionSpec) -> dict[str, Any]:
+async def option_payload(option: OptionSpec, loc: _Localizer) -> dict[str, Any]:
     """One option: Discord does the typing it can (integers, users, fixed choices) client-side;
     everything else is a string the core converts, so errors read the same on every platform."""
-    payload: dict[str, Any] = {"name": option.name, **_described(option.description)}
+    where = app_commands.TranslationContextLocation.parameter_description
+    payload: dict[str, Any] = {
+        "name": option.name,
+        **await loc.described(option.description, where),
+    }
     if option.type is OptionType.INTEGER:
         payload["type"] = INTEGER
         if option.min_value is not None:
@@ -98,10 +188,12 @@ def option_payload(option: OptionSpec) -> dict[str, Any]:
         payload["type"] = USER
     elif option.choices:
         payload["type"] = STRING
-        payload["choices"] = [_choice(c.value, c.label) for c in option.choices[:MAX_CHOICES]]
+        payload["choices"] = [
+            await loc.choice(c.value, c.label) for c in option.choices[:MAX_CHOICES]
+        ]
     elif option.type is OptionType.WEEKDAY:
         payload["type"] = STRING
-        payload["choices"] = [_choice(value, label) for value, label in WEEKDAY_CHOICES]
+        payload["choices"] = [await loc.choice(value, label) for value, label in WEEKDAY_CHOICES]
     else:
         payload["type"] = STRING
         payload["max_length"] = MAX_OPTION_LENGTH
@@ -111,16 +203,19 @@ def option_payload(option: OptionSpec) -> dict[str, Any]:
     return payload
 
 
-def command_payload(spec: CommandSpec) -> dict[str, Any]:
+async def command_payload(spec: CommandSpec, loc: _Localizer | None = None) -> dict[str, Any]:
     """One slash command. Admin commands are hidden from non-admins by Discord and guild-only
     (Manage Server means nothing in a DM); the core still checks ``is_admin`` at run time."""
+    loc = loc or _Localizer(CatalogueTranslator())
     # Discord requires required options first; the core looks options up by name, not order.
     options = sorted(spec.options, key=lambda o: not o.required)
+    where = app_commands.TranslationContextLocation
     payload: dict[str, Any] = {
         "type": CHAT_INPUT,
         "name": spec.name,
-        **_described(spec.description),
-        "options": [option_payload(o) for o in options],
+        "name_localizations": await loc.localized(spec.name, where.command_name, 32),
+        **await loc.described(spec.description, where.command_description),
+        "options": [await option_payload(o, loc) for o in options],
         "contexts": [CONTEXT_GUILD] if spec.admin_only else [CONTEXT_GUILD, CONTEXT_BOT_DM],
         "integration_types": [GUILD_INSTALL],
     }
@@ -129,14 +224,19 @@ def command_payload(spec: CommandSpec) -> dict[str, Any]:
     return payload
 
 
-def command_payloads(commands: Iterable[CommandSpec] = COMMANDS) -> list[dict[str, Any]]:
-    """Every command as Discord application-command JSON (the bulk-overwrite body)."""
-    return [command_payload(spec) for spec in commands]
+async def command_payloads(
+    commands: Iterable[CommandSpec] = COMMANDS,
+    translator: app_commands.Translator | None = None,
+) -> list[dict[str, Any]]:
+    """Every command as Discord application-command JSON (the bulk-overwrite body), each
+    string localised by ``translator`` (default: our catalogues) for every Discord locale."""
+    loc = _Localizer(translator or CatalogueTranslator())
+    return [await command_payload(spec, loc) for spec in commands]
 
 
 def print_commands() -> int:
     """``skilltree discord commands``: print the payloads that a sync would send."""
-    json.dump(command_payloads(), sys.stdout, ensure_ascii=False, indent=2)
+    json.dump(asyncio.run(command_payloads()), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0
 
@@ -202,7 +302,7 @@ async def sync_commands(
 ) -> bool:
     """Bulk-overwrite the commands (per guild when ``guild_ids`` is set: instant, for testing
     servers; else global) unless the fingerprint says Discord has them. True when it synced."""
-    payloads = command_payloads() if payloads is None else payloads
+    payloads = await command_payloads() if payloads is None else payloads
     value = fingerprint(payloads, application_id, guild_ids)
     if not force and _read_state(state_file) == value:
         log.info("Discord commands unchanged; not syncing")

@@ -42,7 +42,6 @@ from adapters.slack.render import (
     render_blocks,
 )
 from adapters.slack.surface import slash_command_names
-from adapters.slack.texts import t
 from bot.config import Settings
 from bot.core import Core
 from bot.db import DatabaseUnavailable
@@ -125,7 +124,12 @@ class SlackBot:
             place = place_for(team, (body.get("channel") or {}).get("id"))
         value = parse_action_value(action.get("value"))
         if value is None:
-            reply = Reply(text=t(actor.locale, "bad_button"), kind="error")
+            reply = Reply(
+                text=tr(
+                    actor.locale, "That button no longer works. Type `/help` to see every command."
+                ),
+                kind="error",
+            )
         else:
             reply = await self._safely(
                 actor, self.core.handle_text(actor, place, "/" + value, source="button")
@@ -217,7 +221,14 @@ class SlackBot:
             return await work
         except Exception:
             log.exception("slack: handling a request failed")
-            return Reply(text=tr(actor.locale, "error.internal"), kind="error")
+            return Reply(
+                text=tr(
+                    actor.locale,
+                    "Sorry, something went wrong on my side. Nothing was changed; "
+                    "please try again.",
+                ),
+                kind="error",
+            )
 
     async def deliver(
         self,
@@ -254,7 +265,11 @@ class SlackBot:
         if public:
             for att in reply.attachments:
                 if not await self._upload(actor, place.channel_id, att, client):
-                    note = t(actor.locale, "file_failed", name=att.filename)
+                    note = tr(
+                        actor.locale,
+                        "I could not upload `{name}`; please try again later.",
+                        name=att.filename,
+                    )
                     await self._respond(respond, response_type="ephemeral", text=note)
 
     async def _respond(self, respond: Respond, **kwargs: Any) -> None:
@@ -267,7 +282,13 @@ class SlackBot:
         self, actor: Actor, channel: str | None, att: Attachment, client: AsyncWebClient | None
     ) -> str:
         ok = await self._upload(actor, channel, att, client)
-        return t(actor.locale, "file_sent" if ok else "file_failed", name=att.filename)
+        if ok:
+            return tr(actor.locale, "I sent `{name}` to our direct messages.", name=att.filename)
+        return tr(
+            actor.locale,
+            "I could not upload `{name}`; please try again later.",
+            name=att.filename,
+        )
 
     async def _upload(
         self,
@@ -296,10 +317,10 @@ class SlackBot:
 
     async def home_blocks(self, actor: Actor, last: Reply | None = None) -> list[Block]:
         place = Place(PLATFORM, actor.workspace, None)
-        blocks: list[Block] = [header_block(t(actor.locale, "home_title"))]
+        blocks: list[Block] = [header_block(tr(actor.locale, "Your study dashboard"))]
         parts: list[Reply] = []
         if last is not None:
-            blocks.append(context_block(t(actor.locale, "home_last")))
+            blocks.append(context_block(tr(actor.locale, "Last action")))
             parts.append(last)
         for line in ("/progress", "/reminders"):
             reply = await self._safely(
@@ -313,7 +334,15 @@ class SlackBot:
             blocks += render_blocks(reply, first_action=first_action, inline_files=False)
             first_action += len(reply.buttons)
         blocks.append(open_button(actor.locale))
-        blocks.append(context_block(t(actor.locale, "home_intro")))
+        blocks.append(
+            context_block(
+                tr(
+                    actor.locale,
+                    "Type `/path` in any channel to pick a learning path; `/help` "
+                    "lists every command.",
+                )
+            )
+        )
         return blocks[:MAX_HOME_BLOCKS]
 
     async def publish_home(

@@ -62,7 +62,7 @@ def render_manifest(url: str = PLACEHOLDER_URL) -> str:
         lines += [
             f"    - command: /{name}",
             f"      url: {url}",
-            f"      description: {_q(spec.description.en[:100])}",
+            f"      description: {_q(spec.description[:100])}",
         ]
         if hint:
             lines.append(f"      usage_hint: {_q(hint[:1000])}")

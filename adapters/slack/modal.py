@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.slack.texts import t
-from bot.i18n import weekday_name
+from bot.i18n import tr, weekday_name
 from bot.timezones import search_zones
 from bot.types import Locale
 
@@ -27,7 +26,7 @@ def open_button(locale: Locale) -> dict[str, Any]:
             {
                 "type": "button",
                 "action_id": OPEN_ACTION,
-                "text": {"type": "plain_text", "text": t(locale, "modal_open")},
+                "text": {"type": "plain_text", "text": tr(locale, "Change reminder settings")},
                 "value": "open",
             }
         ],
@@ -47,14 +46,14 @@ def reminders_view(
         "type": "modal",
         "callback_id": CALLBACK_ID,
         "private_metadata": channel or "",
-        "title": {"type": "plain_text", "text": t(locale, "modal_title")},
-        "submit": {"type": "plain_text", "text": t(locale, "modal_save")},
-        "close": {"type": "plain_text", "text": t(locale, "modal_cancel")},
+        "title": {"type": "plain_text", "text": tr(locale, "Weekly reminder")},
+        "submit": {"type": "plain_text", "text": tr(locale, "Save")},
+        "close": {"type": "plain_text", "text": tr(locale, "Cancel")},
         "blocks": [
             {
                 "type": "input",
                 "block_id": "day",
-                "label": {"type": "plain_text", "text": t(locale, "modal_day")},
+                "label": {"type": "plain_text", "text": tr(locale, "Day of the week")},
                 "element": {
                     "type": "static_select",
                     "action_id": "day",
@@ -65,14 +64,17 @@ def reminders_view(
             {
                 "type": "input",
                 "block_id": "time",
-                "label": {"type": "plain_text", "text": t(locale, "modal_time")},
+                "label": {"type": "plain_text", "text": tr(locale, "Local time")},
                 "element": {"type": "timepicker", "action_id": "time", "initial_time": local_time},
             },
             {
                 "type": "input",
                 "block_id": "tz",
-                "label": {"type": "plain_text", "text": t(locale, "modal_tz")},
-                "hint": {"type": "plain_text", "text": t(locale, "modal_tz_hint")},
+                "label": {"type": "plain_text", "text": tr(locale, "Timezone")},
+                "hint": {
+                    "type": "plain_text",
+                    "text": tr(locale, "Type a city or region, e.g. Shanghai or Berlin"),
+                },
                 "element": {
                     "type": "external_select",
                     "action_id": TZ_ACTION,

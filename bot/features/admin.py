@@ -15,7 +15,7 @@ from bot.context import Ctx
 from bot.db.models import AdminLog, Channel, NudgeRequest
 from bot.errors import UserError
 from bot.features.leaderboard import group_channel
-from bot.i18n import L, weekday_name
+from bot.i18n import N_, pN_, weekday_name
 from bot.labels import NUDGE_COOLDOWN, path_title
 from bot.options import Choice, CommandSpec, OptionSpec
 from bot.options import OptionType as T
@@ -70,7 +70,8 @@ async def _schedule(ctx: Ctx, channel: Channel) -> Reply:
         tz_now = channel.timezone or "UTC"
         return Reply(
             text=ctx.t(
-                "admin.schedule_show",
+                "Weekly prompt: {day} at {time} ({tz}). Change it with "
+                "`/admin schedule day:DAY time:HH:MM tz:ZONE`.",
                 day=weekday_name(ctx.locale, channel.prompt_weekday),
                 time=channel.prompt_time,
                 tz=tz_now,
@@ -87,7 +88,7 @@ async def _schedule(ctx: Ctx, channel: Channel) -> Reply:
     _log(ctx, channel, "schedule", detail)
     return Reply(
         text=ctx.t(
-            "admin.schedule_set",
+            "Weekly prompt set to {day} at {time} ({tz}).",
             day=weekday_name(ctx.locale, channel.prompt_weekday),
             time=channel.prompt_time,
             tz=tz_now,
@@ -100,11 +101,11 @@ async def _role(ctx: Ctx, channel: Channel) -> Reply:
     value = ctx.opts.get("value")
     if not value:
         if channel.admin_role:
-            return Reply(text=ctx.t("admin.role_show", role=channel.admin_role))
-        raise UserError("admin.role_missing")
+            return Reply(text=ctx.t("Admin role: {role}", role=channel.admin_role))
+        raise UserError(N_("Name the role, e.g. `/admin role Moderators` or a role id."))
     channel.admin_role = str(value).strip()[:100]
     _log(ctx, channel, "role", channel.admin_role)
-    return Reply(text=ctx.t("admin.role_set", role=channel.admin_role), kind="success")
+    return Reply(text=ctx.t("Admin role set to {role}.", role=channel.admin_role), kind="success")
 
 
 async def _cohort(ctx: Ctx, channel: Channel) -> Reply:
@@ -112,7 +113,7 @@ async def _cohort(ctx: Ctx, channel: Channel) -> Reply:
     rows = lb.cohort(ctx.curriculum, members, ctx.now)
     _log(ctx, channel, "cohort", f"{len(rows)} members")
     if not rows:
-        return Reply(text=ctx.t("admin.no_members"))
+        return Reply(text=ctx.t("Nobody studies in this channel yet; people join with `/path`."))
     fields: list[Field] = []
     for path in ctx.curriculum.paths:
         on_path = [r for r in rows if r.status is not None and r.status.path.id == path.id]
@@ -123,26 +124,28 @@ async def _cohort(ctx: Ctx, channel: Channel) -> Reply:
             assert r.status is not None
             cur = r.status.current
             where = (
-                ctx.t("admin.at_step", n=cur.index + 1, steps=len(r.status.steps))
+                ctx.t("step {n}/{steps}", n=cur.index + 1, steps=len(r.status.steps))
                 if cur
-                else ctx.t("pace.finished")
+                else ctx.t("finished")
             )
             lines.append(f"{r.member.name}: {where} · {pace_phrase(ctx.locale, r.status.pace)}")
         fields.append(Field(path_title(path, ctx.locale), "\n".join(lines)[:1000], inline=False))
     unenrolled = [r.member.name for r in rows if r.status is None]
     if unenrolled:
-        fields.append(Field(ctx.t("admin.no_path"), ", ".join(unenrolled)[:1000], inline=False))
-    behind = sorted((r for r in rows if r.behind_days > 0), key=lambda r: -r.behind_days)
-    text = ctx.t("admin.cohort_text", members=len(rows), behind=len(behind))
-    if behind:
-        text += "\n" + "\n".join(
-            ctx.t("admin.behind_line", name=r.member.name, days=r.behind_days) for r in behind
+        fields.append(
+            Field(ctx.t("No path chosen yet"), ", ".join(unenrolled)[:1000], inline=False)
         )
-    buttons = (
-        (Button(ctx.t("admin.nudge_button"), "admin", "nudge", style="primary"),) if behind else ()
+    behind = sorted((r for r in rows if r.behind_days > 0), key=lambda r: -r.behind_days)
+    text = ctx.t(
+        "{members}; {behind} behind pace.",
+        members=ctx.nt("{n} member", "{n} members", len(rows)),
+        behind=len(behind),
     )
+    if behind:
+        text += "\n" + "\n".join(_behind_line(ctx, r) for r in behind)
+    buttons = (Button(ctx.t("Nudge"), "admin", "nudge", style="primary"),) if behind else ()
     return Reply(
-        title=ctx.t("admin.cohort_title", channel=f"#{channel.name or channel.external_id}"),
+        title=ctx.t("Study group {channel}", channel=f"#{channel.name or channel.external_id}"),
         text=text,
         fields=tuple(fields),
         buttons=buttons,
@@ -180,11 +183,13 @@ async def _nudge(ctx: Ctx, channel: Channel) -> Reply:
     # The count, not who: the log outlives a nudged person's /forget-me.
     _log(ctx, channel, "nudge", f"{len(queued)} queued")
     if not behind:
-        return Reply(text=ctx.t("admin.nudge_nobody"))
-    lines = [ctx.t("admin.nudge_queued", count=len(queued))]
-    lines += [ctx.t("admin.behind_line", name=r.member.name, days=r.behind_days) for r in queued]
+        return Reply(text=ctx.t("Nobody is behind pace. Nothing to nudge."))
+    lines = [
+        ctx.nt("{n} nudge queued for delivery:", "{n} nudges queued for delivery:", len(queued))
+    ]
+    lines += [_behind_line(ctx, r) for r in queued]
     if skipped:
-        lines.append(ctx.t("admin.nudge_recent", names=", ".join(skipped)))
+        lines.append(ctx.t("Already nudged in the last day: {names}", names=", ".join(skipped)))
     return Reply(text="\n".join(lines), kind="success")
 
 
@@ -218,10 +223,15 @@ async def _export(ctx: Ctx, channel: Channel) -> Reply:
     _log(ctx, channel, "export", f"{len(rows)} rows")
     name = f"skilltree-{channel.name or channel.external_id}-{ctx.now:%Y%m%d}.csv"
     return Reply(
-        text=ctx.t("admin.export_text", count=len(rows)),
+        text=ctx.nt(
+            "Progress of {n} member, as CSV.", "Progress of {n} members, as CSV.", len(rows)
+        ),
         attachments=(
             Attachment(
-                name, buf.getvalue().encode("utf-8"), "text/csv", alt=ctx.t("admin.csv_alt")
+                name,
+                buf.getvalue().encode("utf-8"),
+                "text/csv",
+                alt=ctx.t("Study group progress (CSV)"),
             ),
         ),
     )
@@ -234,65 +244,78 @@ def _cell(value: str) -> str:
 async def _reset(ctx: Ctx, channel: Channel) -> Reply:
     if str(ctx.opts.get("value") or "").casefold() != "confirm":
         return Reply(
-            text=ctx.t("admin.reset_confirm"),
-            buttons=(Button(ctx.t("admin.reset_button"), "admin", "reset confirm", "danger"),),
+            text=ctx.t(
+                "Reset the leaderboards? They will count only chapters "
+                "finished from now on. Nobody's progress changes, and past "
+                "winners stay in `/leaderboard history`."
+            ),
+            buttons=(
+                Button(ctx.t("Yes, reset the leaderboards"), "admin", "reset confirm", "danger"),
+            ),
         )
     # Freeze finished periods first: after the reset they would be counted from zero.
     await lb.snapshot_closed_periods(ctx.session, ctx.curriculum, channel, ctx.now)
     channel.leaderboard_reset_at = ctx.now
     _log(ctx, channel, "reset", ctx.now.isoformat())
-    return Reply(text=ctx.t("admin.reset_done"), kind="success", ephemeral=False)
+    return Reply(
+        text=ctx.t(
+            "Leaderboards reset: a fresh start from now. Progress and history are untouched."
+        ),
+        kind="success",
+        ephemeral=False,
+    )
+
+
+def _behind_line(ctx: Ctx, row: lb.CohortRow) -> str:
+    behind = ctx.nt("{n} day behind", "{n} days behind", row.behind_days)
+    return ctx.t("• {name}: {behind}", name=row.member.name, behind=behind)
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
-        "admin",
-        L(
-            "Study group settings, cohort view, nudges, export",
-            "学习小组设置、成员概览、提醒、导出",
-        ),
+        pN_("command name", "admin"),
+        N_("Study group settings, cohort view, nudges, export"),
         admin,
         options=(
             OptionSpec(
                 "action",
                 T.CHOICE,
-                L("What to do", "操作"),
+                N_("What to do"),
                 required=True,
                 choices=(
-                    Choice(
-                        "schedule", L("Weekly prompt day, time, zone", "每周提示的日期时间时区")
-                    ),
-                    Choice("role", L("The admin role", "管理员角色")),
-                    Choice("cohort", L("Who is where, who is behind", "成员进度与落后情况")),
-                    Choice("nudge", L("Nudge those behind pace", "提醒落后的成员")),
-                    Choice("export", L("Progress as a CSV file", "导出 CSV 进度表")),
-                    Choice("reset", L("Restart the leaderboards", "重置排行榜")),
+                    Choice("schedule", N_("Weekly prompt day, time, zone")),
+                    Choice("role", N_("The admin role")),
+                    Choice("cohort", N_("Who is where, who is behind")),
+                    Choice("nudge", N_("Nudge those behind pace")),
+                    Choice("export", N_("Progress as a CSV file")),
+                    Choice("reset", N_("Restart the leaderboards")),
                 ),
             ),
             OptionSpec(
                 "value",
                 T.STRING,
-                L(
-                    "Role id or name (role); confirm (reset)",
-                    "角色 ID 或名称（role）；confirm（reset）",
-                ),
+                N_("Role id or name (role); confirm (reset)"),
             ),
-            OptionSpec("day", T.WEEKDAY, L("Day of the week", "星期几"), positional=False),
+            OptionSpec("day", T.WEEKDAY, N_("Day of the week"), positional=False),
             OptionSpec(
                 "time",
                 T.TIME,
-                L("Local time, HH:MM (24h)", "当地时间，HH:MM（24 小时制）"),
+                N_("Local time, HH:MM (24h)"),
                 positional=False,
             ),
             OptionSpec(
                 "tz",
                 T.TIMEZONE,
-                L("IANA timezone, e.g. Asia/Shanghai", "IANA 时区，如 Asia/Shanghai"),
+                N_("IANA timezone, e.g. Asia/Shanghai"),
                 autocomplete="timezones",
                 positional=False,
             ),
         ),
         admin_only=True,
+        refusal=N_(
+            "Sorry, `/{name}` is for admins of this workspace. Your own progress and rank:"
+            " `/progress`."
+        ),
         examples=(
             "/admin cohort",
             "/admin schedule day:mon time:09:00 tz:Europe/Berlin",

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from bot.context import Ctx
 from bot.db.models import User
 from bot.errors import UserError
+from bot.i18n import N_
 from bot.labels import chapter_ids_label, path_names
 from bot.pace import PathStatus, path_status, person_zone
 from bot.services import store
@@ -40,9 +41,9 @@ def resolve_path(curriculum: Curriculum, raw: str) -> Path:
     names = {n: p.id for p in curriculum.paths for n in path_names(p)}
     suggestions = list(dict.fromkeys(names[n] for n in closest(raw, names, n=3, cutoff=0.5)))
     raise UserError(
-        "path.unknown",
+        N_("There is no path called `{value}`."),
         suggestions,
-        hint="path.known",
+        hint=N_("The paths are: {paths}."),
         value=raw,
         paths=", ".join(f"`{p.id}`" for p in curriculum.paths),
     )
@@ -62,7 +63,12 @@ def resolve_chapter(curriculum: Curriculum, raw: str) -> Chapter:
         suggestions = closest(cid, curriculum.chapters, n=3, cutoff=0.6) or [
             c.id for c in nearest.chapters
         ]
-        raise UserError("chapter.unknown", suggestions, hint="chapter.format_hint", value=raw)
+        raise UserError(
+            N_("There is no chapter `{value}`."),
+            suggestions,
+            hint=N_("Chapters are numbered part.chapter, e.g. `4.2`; `/path` lists the paths."),
+            value=raw,
+        )
     key = raw.strip().casefold()
     if len(key) >= 2:
         hits = [
@@ -74,25 +80,30 @@ def resolve_chapter(curriculum: Curriculum, raw: str) -> Chapter:
             return hits[0]
         if hits:
             raise UserError(
-                "chapter.unknown",
+                N_("There is no chapter `{value}`."),
                 [c.id for c in hits[:5]],
-                hint="chapter.format_hint",
+                hint=N_("Chapters are numbered part.chapter, e.g. `4.2`; `/path` lists the paths."),
                 value=raw,
             )
     by_label = {c.id: c.id for c in curriculum.chapters.values()}
     by_label.update({c.title.en: c.id for c in curriculum.chapters.values()})
     by_label.update({c.title.zh: c.id for c in curriculum.chapters.values()})
     suggestions = list(dict.fromkeys(by_label[n] for n in closest(raw, by_label, n=3, cutoff=0.5)))
-    raise UserError("chapter.unknown", suggestions, hint="chapter.format_hint", value=raw)
+    raise UserError(
+        N_("There is no chapter `{value}`."),
+        suggestions,
+        hint=N_("Chapters are numbered part.chapter, e.g. `4.2`; `/path` lists the paths."),
+        value=raw,
+    )
 
 
 def step_line(ctx: Ctx, step: Step, index: int) -> str:
     return ctx.t(
-        "step.line",
+        "Step {n}: {chapters} — {focus} ({days})",
         n=index + 1,
         chapters=chapter_ids_label(step.chapters),
         focus=step.focus.get(ctx.locale),
-        days=step.days,
+        days=ctx.nt("{n} day", "{n} days", step.days),
     )
 
 
@@ -160,11 +171,11 @@ async def current_status(ctx: Ctx) -> PathStatus | None:
 
 def step_buttons(ctx: Ctx, status: PathStatus) -> tuple[Button, ...]:
     cur = status.current
-    buttons = [Button(ctx.t("button.progress"), "progress")]
+    buttons = [Button(ctx.t("Progress"), "progress")]
     if cur is not None:
         buttons = [
-            Button(ctx.t("button.done"), "done", f"step:{cur.index + 1}", style="primary"),
-            Button(ctx.t("button.next"), "next"),
+            Button(ctx.t("Done"), "done", f"step:{cur.index + 1}", style="primary"),
+            Button(ctx.t("Next"), "next"),
             *buttons,
         ]
     return tuple(buttons)

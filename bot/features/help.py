@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Ctx
-from bot.i18n import L
+from bot.i18n import N_, pN_
 from bot.options import CommandSpec, OptionSpec, always
 from bot.options import OptionType as T
 from bot.parser import find_command
@@ -16,13 +16,14 @@ async def help_cmd(ctx: Ctx) -> Reply:
     if name:
         spec = find_command(str(name).lstrip("/").casefold(), commands)
         fields = []
+        required, optional = ctx.t("required"), ctx.t("optional")
         if spec.options:
             fields.append(
                 Field(
-                    ctx.t("help.options"),
+                    ctx.t("Options"),
                     "\n".join(
-                        f"`{o.name}` ({ctx.t('help.required' if o.required else 'help.optional')})"
-                        f" — {o.description.get(ctx.locale)}"
+                        f"`{o.name}` ({required if o.required else optional})"
+                        f" — {ctx.t(o.description)}"
                         for o in spec.options
                     ),
                     inline=False,
@@ -30,31 +31,33 @@ async def help_cmd(ctx: Ctx) -> Reply:
             )
         if spec.examples:
             fields.append(
-                Field(
-                    ctx.t("help.examples"), "\n".join(f"`{e}`" for e in spec.examples), inline=False
-                )
+                Field(ctx.t("Examples"), "\n".join(f"`{e}`" for e in spec.examples), inline=False)
             )
-        admin = f" {ctx.t('help.admin_only')}" if spec.admin_only else ""
+        admin = " " + ctx.t("(admins only)") if spec.admin_only else ""
         return Reply(
             title=f"/{spec.name}",
-            text=f"{spec.description.get(ctx.locale)}{admin}\n`{spec.usage()}`",
+            text=f"{ctx.t(spec.description)}{admin}\n`{spec.usage()}`",
             fields=tuple(fields),
         )
     lines = [
-        f"`{spec.usage()}` — {spec.description.get(ctx.locale)}"
-        + (f" {ctx.t('help.admin_only')}" if spec.admin_only else "")
+        f"`{spec.usage()}` — {ctx.t(spec.description)}"
+        + (" " + ctx.t("(admins only)") if spec.admin_only else "")
         for spec in commands.values()
         if ctx.inv.actor.is_admin or not spec.admin_only
     ]
-    return Reply(title=ctx.t("help.title"), text="\n".join(lines), footer=ctx.t("help.footer"))
+    return Reply(
+        title=ctx.t("Commands"),
+        text="\n".join(lines),
+        footer=ctx.t("`/help COMMAND` shows one command in detail."),
+    )
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
-        "help",
-        L("Every command, or one in detail", "查看所有命令或某个命令的详情"),
+        pN_("command name", "help"),
+        N_("Every command, or one in detail"),
         help_cmd,
-        options=(OptionSpec("command", T.STRING, L("A command name", "命令名")),),
+        options=(OptionSpec("command", T.STRING, N_("A command name")),),
         examples=("/help", "/help reminders"),
         reads=always,
     ),

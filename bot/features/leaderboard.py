@@ -16,10 +16,10 @@ from bot.context import Ctx
 from bot.db.models import Channel, LeaderboardSnapshot, Membership, NudgeRequest, User
 from bot.errors import UserError
 from bot.features.base import PersonalData
-from bot.i18n import L, tr
+from bot.i18n import N_, pN_, tr
 from bot.options import Choice, CommandSpec, OptionSpec, always
 from bot.options import OptionType as T
-from bot.pace import PathStatus, fmt_days, tree_caption
+from bot.pace import PathStatus, fmt_days, study_days, tree_caption
 from bot.pictures import (
     BoardRow,
     board_model,
@@ -36,35 +36,45 @@ from bot.types import Attachment, Button, Field, Locale, Render, Reply
 BOARD_LINES = 15  # chat shows the top 15; the web page shows everyone
 PICTURE_ROWS = 50
 HISTORY: tuple[tuple[lb.PeriodKind, int], ...] = (("week", 8), ("month", 6))  # periods shown
+HISTORY_HEADINGS: dict[lb.PeriodKind, str] = {"week": N_("Weeks"), "month": N_("Months")}
+EMPTY_BOARD = N_("No chapters finished in this period yet. `/done` counts from now on.")
+VIEW_BUTTONS = {
+    "week": N_("This week"),
+    "month": N_("This month"),
+    "all": N_("All time"),
+    "history": N_("Past winners"),
+}
 
 
 def anonymous_label(ctx: Ctx) -> str:
-    return ctx.t("lb.anonymous", k="{k}")
+    return ctx.t("anonymous #{k}", k="{k}")
 
 
 async def group_channel(ctx: Ctx) -> Channel:
     """The channel the command was typed in, as a study group; DMs have none."""
     if ctx.inv.place.channel_id is None:
-        raise UserError("lb.need_channel")
+        raise UserError(N_("This works in a study group's channel, not in a direct message."))
     return await store.ensure_channel(ctx.session, ctx.inv.place, ctx.now)
 
 
 def period_title(ctx: Ctx, period: lb.Period, locale: Locale | None = None) -> str:
     loc = locale or ctx.locale
     if period.kind == "all":
-        return tr(loc, "lb.period_all")
-    return tr(loc, f"lb.period_{period.kind}", code=period.key)
+        return tr(loc, "all time")
+    if period.kind == "week":
+        return tr(loc, "week {code}", code=period.key)
+    return tr(loc, "month {code}", code=period.key)
 
 
 def entry_line(ctx: Ctx, e: lb.Entry) -> str:
     medal = {1: "🥇", 2: "🥈", 3: "🥉"}.get(e.rank, f"{e.rank}.")
-    streak = ctx.t("lb.streak", weeks=e.streak) if e.streak else ""
+    streak = ctx.t("🔥 {weeks}-week streak", weeks=e.streak) if e.streak else ""
     return ctx.t(
-        "lb.line",
+        "{medal} **{name}** — {days} · {steps} · {streak}",
         medal=medal,
         name=e.label,
-        days=fmt_days(e.days),
-        steps=e.steps,
+        days=study_days(ctx.locale, e.days),
+        steps=ctx.nt("{n} step", "{n} steps", e.steps),
         streak=streak,
     ).rstrip(" ·")
 
@@ -77,15 +87,14 @@ def board_rows(entries: list[lb.Entry], locale: Locale = "en") -> list[BoardRow]
         label = e.label
         if e.anonymous:
             anon += 1
-            label = tr(locale, "lb.anonymous", k=anon)
+            label = tr(locale, "anonymous #{k}", k=anon)
         rows.append(BoardRow(e.rank, label, fmt_days(e.days), e.steps, e.streak, e.fraction))
     return rows
 
 
 def board_header(locale: Locale) -> tuple[str, ...]:
-    return tuple(
-        tr(locale, f"lb.col_{c}") for c in ("rank", "name", "days", "steps", "streak", "path")
-    )
+    columns = (N_("#"), N_("Name"), N_("Days"), N_("Steps"), N_("Streak"), N_("Path"))
+    return tuple(tr(locale, c) for c in columns)
 
 
 async def current_board(
@@ -139,20 +148,32 @@ async def leaderboard(ctx: Ctx) -> Reply:
         return _web_link(ctx, channel)
     kind: lb.PeriodKind = "all" if view == "all" else "month" if view == "month" else "week"
     period, entries = await current_board(ctx, channel, served, kind, shown=PICTURE_ROWS)
-    title = ctx.t("lb.title", channel=_channel_name(channel), period=period_title(ctx, period))
+    title = ctx.t(
+        "Leaderboard {channel} · {period}",
+        channel=_channel_name(channel),
+        period=period_title(ctx, period),
+    )
     buttons = tuple(
-        Button(ctx.t(f"lb.button_{v}"), "leaderboard", v)
-        for v in ("week", "month", "all", "history")
-        if v != view
+        Button(ctx.t(label), "leaderboard", v) for v, label in VIEW_BUTTONS.items() if v != view
     )
     if not entries:
-        return Reply(title=title, text=ctx.t("lb.empty"), buttons=buttons, ephemeral=False)
+        return Reply(
+            title=title,
+            text=ctx.t(EMPTY_BOARD),
+            buttons=buttons,
+            ephemeral=False,
+        )
     lines = [entry_line(ctx, e) for e in entries[:BOARD_LINES]]
     if len(entries) > BOARD_LINES:
-        lines.append(ctx.t("lb.more", count=len(entries) - BOARD_LINES))
+        lines.append(
+            ctx.t("…and {count} more (see the picture).", count=len(entries) - BOARD_LINES)
+        )
     locale = picture_locale(ctx)
     pic_title = tr(
-        locale, "lb.title", channel=_channel_name(channel), period=period_title(ctx, period, locale)
+        locale,
+        "Leaderboard {channel} · {period}",
+        channel=_channel_name(channel),
+        period=period_title(ctx, period, locale),
     )
     # The picture shows the top of the board: a 10,000-member group would make a PNG larger
     # than Discord's 10 MiB attachment limit and take seconds to draw.
@@ -166,9 +187,13 @@ async def leaderboard(ctx: Ctx) -> Reply:
     async def draw() -> Attachment:
         return Attachment("leaderboard.png", await leaderboard_png(model), "image/png", alt=title)
 
-    footer = ctx.t("lb.footer")
+    footer = ctx.t(
+        "Study days: each finished chapter's share of its step. Ties: who got there first."
+    )
     if channel.leaderboard_reset_at is not None:
-        footer += " " + ctx.t("lb.since_reset", date=channel.leaderboard_reset_at.date())
+        footer += " " + ctx.t(
+            "Counting since the reset on {date}.", date=channel.leaderboard_reset_at.date()
+        )
     return Reply(
         title=title,
         text="\n".join(lines),
@@ -195,29 +220,41 @@ async def _history(ctx: Ctx, channel: Channel) -> Reply:
                 f"{r.rank}. {_snapshot_label(ctx, r)} ({fmt_days(r.days)})" for r in rows
             )
             lines.append(f"**{key}**: {winners}")
-        fields.append(Field(ctx.t(f"lb.history_{kind}"), "\n".join(lines), inline=False))
-    title = ctx.t("lb.history_title", channel=_channel_name(channel))
+        fields.append(Field(ctx.t(HISTORY_HEADINGS[kind]), "\n".join(lines), inline=False))
+    title = ctx.t("Past winners in {channel}", channel=_channel_name(channel))
     if not fields:
-        return Reply(title=title, text=ctx.t("lb.history_empty"), ephemeral=False)
+        return Reply(
+            title=title, text=ctx.t("No finished week or month with winners yet."), ephemeral=False
+        )
     return Reply(title=title, text="", fields=tuple(fields), ephemeral=False)
 
 
 def _snapshot_label(ctx: Ctx, row: LeaderboardSnapshot) -> str:
     if row.user_id is None:  # the person deleted their data
-        return ctx.t("lb.former")
+        return ctx.t("(former member)")
     if row.anonymous:
-        return ctx.t("lb.anonymous", k=row.label.rsplit("#", 1)[-1])
+        return ctx.t("anonymous #{k}", k=row.label.rsplit("#", 1)[-1])
     return row.label
 
 
 def _web_link(ctx: Ctx, channel: Channel) -> Reply:
     signer = ctx.links
     if signer is None:
-        return Reply(text=ctx.t("lb.web_off"), kind="error")
+        return Reply(
+            text=ctx.t("The web leaderboard is off: the bot has no `WEB_SECRET` set."), kind="error"
+        )
     url = signer.url(channel.id, ctx.now) + ("?lang=zh" if ctx.locale == "zh" else "")
     minutes = int(signer.ttl.total_seconds() // 60)
     # Whoever holds the link can read the board until it expires, so only the admin sees it.
-    return Reply(text=ctx.t("lb.web_link", url=url, minutes=minutes), ephemeral=True)
+    return Reply(
+        text=ctx.t(
+            "Read-only leaderboard page (link valid for {minutes} "
+            "minutes; anyone with it can read the board): {url}",
+            url=url,
+            minutes=minutes,
+        ),
+        ephemeral=True,
+    )
 
 
 # --- hooks for /progress ------------------------------------------------------------------
@@ -269,14 +306,14 @@ async def rank_field(ctx: Ctx) -> Field | None:
         )
         mine = next((e for e in entries if e.user_id == ctx.user.id), None)
         parts.append(
-            ctx.t("lb.rank_of", rank=mine.rank, total=len(entries))
+            ctx.t("#{rank} of {total}", rank=mine.rank, total=len(entries))
             if mine
-            else ctx.t("lb.rank_none")
+            else ctx.t("not ranked yet")
         )
-    value = ctx.t("lb.rank_value", week=parts[0], all=parts[1])
+    value = ctx.t("this week {week} · all time {all}", week=parts[0], all=parts[1])
     if ctx.user.privacy == "hidden":
-        value += " " + ctx.t("lb.rank_hidden")
-    return Field(ctx.t("lb.rank_field", channel=_channel_name(channel)), value)
+        value += " " + ctx.t("(only you see this: your privacy is hidden)")
+    return Field(ctx.t("Rank in {channel}", channel=_channel_name(channel)), value)
 
 
 async def progress_picture(
@@ -294,7 +331,7 @@ async def progress_picture(
     locale = picture_locale(ctx)
     caption = tree_caption(locale, status)
     model = tree_model(ctx.curriculum, status, states, locale=locale, caption=caption)
-    alt = ctx.t("lb.tree_alt")
+    alt = ctx.t("Your skill tree")
 
     async def draw() -> Attachment:
         return Attachment("skill-tree.png", await skill_tree_png(model), "image/png", alt=alt)
@@ -309,27 +346,28 @@ def picture_locale(ctx: Ctx) -> Locale:
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
-        "leaderboard",
-        L(
-            "The study group's ranking, its history, or a web link",
-            "学习小组排行榜、历史或网页链接",
-        ),
+        pN_("command name", "leaderboard"),
+        N_("The study group's ranking, its history, or a web link"),
         leaderboard,
         options=(
             OptionSpec(
                 "view",
                 T.CHOICE,
-                L("Which board", "哪个榜单"),
+                N_("Which board"),
                 choices=(
-                    Choice("week", L("This week", "本周")),
-                    Choice("month", L("This month", "本月")),
-                    Choice("all", L("All time", "总榜")),
-                    Choice("history", L("Past winners", "历届前三")),
-                    Choice("web", L("A link to the web page", "网页版链接")),
+                    Choice("week", N_("This week")),
+                    Choice("month", N_("This month")),
+                    Choice("all", N_("All time")),
+                    Choice("history", N_("Past winners")),
+                    Choice("web", N_("A link to the web page")),
                 ),
             ),
         ),
         admin_only=True,
+        refusal=N_(
+            "Sorry, the group leaderboard is for admins of this workspace. Your own rank is in"
+            " `/progress`."
+        ),
         examples=("/leaderboard", "/leaderboard month", "/leaderboard history"),
         # Writes only the first call after a week or month closes (its winners' snapshot).
         reads=always,

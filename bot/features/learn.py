@@ -6,7 +6,7 @@ from typing import TypeVar
 
 from bot.context import Ctx
 from bot.features.common import chapter_url, current_status, resolve_chapter
-from bot.i18n import L
+from bot.i18n import N_, pN_
 from bot.labels import chapter_label, path_title
 from bot.options import CommandSpec, OptionSpec, always
 from bot.options import OptionType as T
@@ -15,6 +15,14 @@ from bot.types import Button, Field, Reply
 from curriculum import Path
 
 Item = TypeVar("Item")
+
+
+STATE_NAMES = {
+    "todo": N_("to do"),
+    "in_progress": N_("in progress"),
+    "done": N_("done"),
+    "skipped": N_("skipped"),
+}
 
 
 def _rotate(items: list[Item], n: int) -> Item | None:
@@ -32,7 +40,7 @@ def study_extras(ctx: Ctx, path: Path, step_index: int, week: int) -> list[Field
     if group is not None:
         fields.append(
             Field(
-                f"{ctx.t('next.stack')}: {group.label.get(ctx.locale)}",
+                ctx.t("Stack") + f": {group.label.get(ctx.locale)}",
                 "\n".join(f"`{line}`" for line in group.lines),
                 inline=False,
             )
@@ -40,54 +48,57 @@ def study_extras(ctx: Ctx, path: Path, step_index: int, week: int) -> list[Field
     if path.papers and step_index % 2 == 1:
         paper = _rotate(path.papers, step_index // 2)
         if paper is not None:
-            fields.append(Field(ctx.t("next.paper"), paper.get(ctx.locale), inline=False))
+            fields.append(Field(ctx.t("Paper to read"), paper.get(ctx.locale), inline=False))
     else:
         project = _rotate(path.projects, step_index // 2)
         if project is not None:
-            fields.append(Field(ctx.t("next.project"), project.get(ctx.locale), inline=False))
+            fields.append(Field(ctx.t("Project idea"), project.get(ctx.locale), inline=False))
     tips = [t.text for t in cur.tips] + list(cur.pitfalls)
     tip = _rotate(tips, week + step_index)
     if tip is not None:
-        fields.append(Field(ctx.t("next.tip"), tip.get(ctx.locale), inline=False))
+        fields.append(Field(ctx.t("Tip"), tip.get(ctx.locale), inline=False))
     return fields
 
 
 async def next_step(ctx: Ctx) -> Reply:
     status = await current_status(ctx)
     if status is None:
-        return Reply(text=ctx.t("path.not_enrolled"), kind="error")
+        return Reply(
+            text=ctx.t("You haven't picked a path yet. Choose one with `/path NAME`."), kind="error"
+        )
     cur = status.current
     if cur is None:
         bridges = [b for b in ctx.curriculum.bridges if b.from_path == status.path.id]
         fields = tuple(
             Field(
-                ctx.t("next.bridge", title=b.title.get(ctx.locale)),
+                ctx.t("Where to go next: {title}", title=b.title.get(ctx.locale)),
                 "\n".join(f"{i.chapter} — {i.text.get(ctx.locale)}" for i in b.items),
                 inline=False,
             )
             for b in bridges
         )
         return Reply(
-            text=ctx.t("next.all_done", path=path_title(status.path, ctx.locale)), fields=fields
+            text=ctx.t("You've finished the {path}. 🎉", path=path_title(status.path, ctx.locale)),
+            fields=fields,
         )
     chapters = "\n".join(
         chapter_label(ctx.curriculum.chapters[c], ctx.locale) for c in cur.step.chapters
     )
     step_fields = [
-        Field(ctx.t("next.chapters"), chapters, inline=False),
-        Field(ctx.t("next.focus"), cur.step.focus.get(ctx.locale)),
-        Field(ctx.t("next.time"), ctx.t("next.days", days=cur.step.days)),
+        Field(ctx.t("Chapters"), chapters, inline=False),
+        Field(ctx.t("Focus"), cur.step.focus.get(ctx.locale)),
+        Field(ctx.t("Time"), ctx.nt("{n} day", "{n} days", cur.step.days)),
         *study_extras(ctx, status.path, cur.index, status.today.isocalendar().week),
     ]
     first = cur.step.chapters[0]
     return Reply(
-        title=ctx.t("next.title", n=cur.index + 1, steps=len(status.steps)),
+        title=ctx.t("Next up: step {n} of {steps}", n=cur.index + 1, steps=len(status.steps)),
         text="",
         fields=tuple(step_fields),
         buttons=(
-            Button(ctx.t("button.start"), "start", first),
-            Button(ctx.t("button.done"), "done", f"step:{cur.index + 1}", style="primary"),
-            Button(ctx.t("button.progress"), "progress"),
+            Button(ctx.t("Start"), "start", first),
+            Button(ctx.t("Done"), "done", f"step:{cur.index + 1}", style="primary"),
+            Button(ctx.t("Progress"), "progress"),
         ),
     )
 
@@ -100,40 +111,46 @@ async def chapter(ctx: Ctx) -> Reply:
     lines = [f"{ch.title.get(ctx.locale)} · {ch.title.get(other)}"]
     url = chapter_url(ctx, ch)
     if url:
-        lines.append(f"{ctx.t('chapter.link')}: {url}")
+        lines.append(ctx.t("Read") + f": {url}")
     in_paths: list[str] = []
     for path in cur.paths:
         for i, step in enumerate(path.steps):
             if ch.id in step.chapters:
-                key = "chapter.path_line_shared" if len(step.chapters) > 1 else "chapter.path_line"
+                days = ctx.nt("{n} day", "{n} days", step.days)
+                if len(step.chapters) > 1:
+                    days = ctx.nt(
+                        "{days} for {n} chapter",
+                        "{days} for {n} chapters",
+                        len(step.chapters),
+                        days=days,
+                    )
                 in_paths.append(
                     ctx.t(
-                        key,
+                        "{path}, step {n}: {focus} ({days})",
                         path=path_title(path, ctx.locale),
                         n=i + 1,
                         focus=step.focus.get(ctx.locale),
-                        days=step.days,
-                        count=len(step.chapters),
+                        days=days,
                     )
                 )
     states = await store.chapter_states(ctx.session, ctx.user.id)
     state = states.get(ch.id, "todo")
     fields = (
-        Field(ctx.t("chapter.part"), f"{part.id} · {part.title.get(ctx.locale)}"),
-        Field(ctx.t("chapter.your_state"), ctx.t(f"state.{state}")),
+        Field(ctx.t("Part"), f"{part.id} · {part.title.get(ctx.locale)}"),
+        Field(ctx.t("Your state"), ctx.t(STATE_NAMES.get(state, state))),
         Field(
-            ctx.t("chapter.in_paths"),
-            "\n".join(in_paths) if in_paths else ctx.t("chapter.in_no_path"),
+            ctx.t("In paths"),
+            "\n".join(in_paths) if in_paths else ctx.t("Not part of any path's plan."),
             inline=False,
         ),
     )
     buttons: list[Button] = []
     if state != "done":
-        buttons.append(Button(ctx.t("button.done"), "done", ch.id, style="primary"))
+        buttons.append(Button(ctx.t("Done"), "done", ch.id, style="primary"))
     if state not in ("in_progress", "done"):
-        buttons.append(Button(ctx.t("button.start"), "start", ch.id))
+        buttons.append(Button(ctx.t("Start"), "start", ch.id))
     if state not in ("skipped", "done"):
-        buttons.append(Button(ctx.t("button.skip"), "skip", ch.id))
+        buttons.append(Button(ctx.t("Skip"), "skip", ch.id))
     return Reply(
         title=chapter_label(ch, ctx.locale),
         text="\n".join(lines),
@@ -144,27 +161,21 @@ async def chapter(ctx: Ctx) -> Reply:
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
-        "next",
-        L("What to study now, with stack, project and a tip", "现在该学什么：技术栈、项目和建议"),
+        pN_("command name", "next"),
+        N_("What to study now, with stack, project and a tip"),
         next_step,
         examples=("/next",),
         reads=always,
     ),
     CommandSpec(
-        "chapter",
-        L(
-            "A chapter: titles, paths that include it, your state",
-            "查看章节：标题、所属路线和你的状态",
-        ),
+        pN_("command name", "chapter"),
+        N_("A chapter: titles, paths that include it, your state"),
         chapter,
         options=(
             OptionSpec(
                 "id",
                 T.CHAPTER,
-                L(
-                    "Chapter id such as 4.2, or a word from its title",
-                    "章节编号（如 4.2）或标题中的词",
-                ),
+                N_("Chapter id such as 4.2, or a word from its title"),
                 required=True,
                 autocomplete="chapters",
             ),

@@ -10,7 +10,7 @@ from bot.context import Ctx
 from bot.db.models import Enrollment, Membership, User
 from bot.features.base import PersonalData
 from bot.features.common import current_status, resolve_path, step_buttons, step_line
-from bot.i18n import L
+from bot.i18n import N_, pN_
 from bot.labels import chapter_label, path_title, weeks
 from bot.options import CommandSpec, OptionSpec
 from bot.options import OptionType as T
@@ -34,10 +34,10 @@ async def _list(ctx: Ctx) -> Reply:
             path_title(p, ctx.locale),
             f"{p.goal.get(ctx.locale)}\n"
             + ctx.t(
-                "path.list_line",
-                steps=len(p.steps),
-                days=p.total_days,
-                weeks=weeks(p.total_days),
+                "{steps} · {days} (~{weeks}) · `/path {id}`",
+                steps=ctx.nt("{n} step", "{n} steps", len(p.steps)),
+                days=ctx.nt("{n} day", "{n} days", p.total_days),
+                weeks=ctx.nt("{n} week", "{n} weeks", weeks(p.total_days)),
                 id=p.id,
             ),
             inline=False,
@@ -45,20 +45,20 @@ async def _list(ctx: Ctx) -> Reply:
         for p in cur.paths
     )
     if status is None:
-        text = ctx.t("path.not_enrolled")
+        text = ctx.t("You haven't picked a path yet. Choose one with `/path NAME`.")
     else:
         text = ctx.t(
-            "path.your_status",
+            "You are on **{path}**: {done}/{steps} steps done.",
             path=path_title(status.path, ctx.locale),
             done=status.steps_done,
             steps=len(status.steps),
         )
     buttons = tuple(
-        Button(ctx.t("path.join_button", path=p.title.get(ctx.locale)), "path", p.id)
+        Button(ctx.t("Join {path}", path=p.title.get(ctx.locale)), "path", p.id)
         for p in cur.paths
         if status is None or p.id != status.path.id
     )
-    return Reply(text=text, title=ctx.t("path.list_title"), fields=fields, buttons=buttons)
+    return Reply(text=text, title=ctx.t("Learning paths"), fields=fields, buttons=buttons)
 
 
 async def _enrol(ctx: Ctx, name: str) -> Reply:
@@ -67,7 +67,7 @@ async def _enrol(ctx: Ctx, name: str) -> Reply:
     before = await store.get_enrollment(ctx.session, ctx.user.id)
     already = before is not None and before.path_id == target.id
     if already:
-        lines.append(ctx.t("path.already", path=path_title(target, ctx.locale)))
+        lines.append(ctx.t("You are already on the {path}.", path=path_title(target, ctx.locale)))
     else:
         await store.set_enrollment(ctx.session, ctx.user.id, target.id, ctx.now)
         if before is not None and before.path_id in ctx.curriculum.path_by_id:
@@ -75,26 +75,33 @@ async def _enrol(ctx: Ctx, name: str) -> Reply:
             states = await store.chapter_states(ctx.session, ctx.user.id)
             kept = sum(1 for s in states.values() if s in COVERED)
             lines.append(
-                ctx.t(
-                    "path.switched" if kept else "path.switched_fresh",
+                ctx.nt(
+                    "Switched from {old} to **{new}**. Your {n} finished chapter carries over.",
+                    "Switched from {old} to **{new}**. Your {n} finished chapters carry over.",
+                    kept,
                     old=path_title(old, ctx.locale),
                     new=path_title(target, ctx.locale),
-                    count=kept,
+                )
+                if kept
+                else ctx.t(
+                    "Switched from {old} to **{new}**.",
+                    old=path_title(old, ctx.locale),
+                    new=path_title(target, ctx.locale),
                 )
             )
         lines.append(
             ctx.t(
-                "path.enrolled",
-                steps=len(target.steps),
-                days=target.total_days,
-                weeks=weeks(target.total_days),
+                "{steps}, {days} of study (~{weeks}).",
+                steps=ctx.nt("{n} step", "{n} steps", len(target.steps)),
+                days=ctx.nt("{n} day", "{n} days", target.total_days),
+                weeks=ctx.nt("{n} week", "{n} weeks", weeks(target.total_days)),
             )
         )
     place = ctx.inv.place
     if place.channel_id is not None:
         channel = await store.ensure_channel(ctx.session, place, ctx.now)
         if await store.join_channel(ctx.session, ctx.user, channel, ctx.now):
-            lines.append(ctx.t("path.joined_group"))
+            lines.append(ctx.t("You joined this channel's study group."))
 
     status = await current_status(ctx)
     assert status is not None
@@ -106,14 +113,14 @@ async def _enrol(ctx: Ctx, name: str) -> Reply:
         )
         fields.append(
             Field(
-                ctx.t("path.first_step") if status.steps_done == 0 else ctx.t("progress.current"),
+                ctx.t("Start here") if status.steps_done == 0 else ctx.t("Current step"),
                 f"{step_line(ctx, cur.step, cur.index)}\n{chapters}",
                 inline=False,
             )
         )
     title = path_title(target, ctx.locale)
     return Reply(
-        title=title if already else ctx.t("path.enrolled_title", path=title),
+        title=title if already else ctx.t("Welcome to the {path}!", path=title),
         text="\n".join(lines),
         fields=tuple(fields),
         buttons=step_buttons(ctx, status),
@@ -123,14 +130,14 @@ async def _enrol(ctx: Ctx, name: str) -> Reply:
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
-        "path",
-        L("List the learning paths, or enrol in one", "查看学习路线，或加入其中一条"),
+        pN_("command name", "path"),
+        N_("List the learning paths, or enrol in one"),
         path,
         options=(
             OptionSpec(
                 "name",
                 T.PATH,
-                L("Path to follow: app, research or mlops", "要学习的路线：app、research 或 mlops"),
+                N_("Path to follow: app, research or mlops"),
                 autocomplete="paths",
             ),
         ),

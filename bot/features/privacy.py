@@ -11,11 +11,13 @@ from bot import features  # the registry; read at call time, it imports this mod
 from bot.context import Ctx
 from bot.db.models import User
 from bot.features.base import PersonalData
-from bot.i18n import L
+from bot.i18n import N_, pN_
 from bot.options import Choice, CommandSpec, OptionSpec
 from bot.options import OptionType as T
 from bot.services import store
 from bot.types import Attachment, Button, Reply
+
+MODE_NAMES = {"shown": N_("shown"), "anonymous": N_("anonymous"), "hidden": N_("hidden")}
 
 
 async def privacy(ctx: Ctx) -> Reply:
@@ -23,12 +25,23 @@ async def privacy(ctx: Ctx) -> Reply:
     if mode:
         ctx.user.privacy = str(mode)
         ctx.user.board_changed_at = ctx.now  # kept leaderboards re-rank the person
-        text = ctx.t("privacy.set", mode=ctx.t(f"privacy.{mode}"))
+        text = ctx.t("Leaderboard visibility is now **{mode}**.", mode=ctx.t(MODE_NAMES[str(mode)]))
         kind: Literal["success", "info"] = "success"
     else:
-        text = ctx.t("privacy.current", mode=ctx.t(f"privacy.{ctx.user.privacy}"))
+        text = ctx.t(
+            "Your setting: **{mode}**.",
+            mode=ctx.t(MODE_NAMES.get(ctx.user.privacy, ctx.user.privacy)),
+        )
         kind = "info"
-    return Reply(title=ctx.t("privacy.title"), text=text, footer=ctx.t("privacy.modes"), kind=kind)
+    return Reply(
+        title=ctx.t("Leaderboard visibility"),
+        text=text,
+        footer=ctx.t(
+            "`shown`: your name on leaderboards · `anonymous`: counted "
+            "without your name · `hidden`: not on leaderboards at all."
+        ),
+        kind=kind,
+    )
 
 
 async def export_my_data(ctx: Ctx) -> Reply:
@@ -39,10 +52,17 @@ async def export_my_data(ctx: Ctx) -> Reply:
     data["exported_at"] = ctx.now.isoformat()
     blob = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     return Reply(
-        title=ctx.t("export.title"),
-        text=ctx.t("export.text", chapters=len(data["chapters"]), groups=len(data["study_groups"])),
+        title=ctx.t("Your data"),
+        text=ctx.t(
+            "Everything I store about you is in the attached JSON file: "
+            "{chapters} chapter records, {groups} study groups.",
+            chapters=len(data["chapters"]),
+            groups=len(data["study_groups"]),
+        ),
         attachments=(
-            Attachment("skilltree-my-data.json", blob, "application/json", alt=ctx.t("export.alt")),
+            Attachment(
+                "skilltree-my-data.json", blob, "application/json", alt=ctx.t("Your data (JSON)")
+            ),
         ),
     )
 
@@ -50,52 +70,57 @@ async def export_my_data(ctx: Ctx) -> Reply:
 async def forget_me(ctx: Ctx) -> Reply:
     if ctx.opts.get("confirm") != "confirm":
         return Reply(
-            text=ctx.t("forget.confirm"),
-            buttons=(Button(ctx.t("button.forget_confirm"), "forget-me", "confirm", "danger"),),
+            text=ctx.t(
+                "This deletes everything I store about you: your path, "
+                "progress, reminders, study groups and delivery history. It "
+                "cannot be undone. Press the button or type `/forget-me "
+                "confirm`."
+            ),
+            buttons=(Button(ctx.t("Yes, delete everything"), "forget-me", "confirm", "danger"),),
         )
     for part in features.PERSONAL_DATA:
         if part.forget is not None:
             await part.forget(ctx.session, ctx.user)
     await store.delete_user(ctx.session, ctx.user.id)  # last: every row above hangs from it
     ctx.session.expunge(ctx.user)  # the row is gone; never flush the stale object again
-    return Reply(text=ctx.t("forget.done"), kind="success")
+    return Reply(text=ctx.t("Done. Everything I stored about you is deleted."), kind="success")
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
-        "privacy",
-        L("How you appear on leaderboards", "你在排行榜上的显示方式"),
+        pN_("command name", "privacy"),
+        N_("How you appear on leaderboards"),
         privacy,
         options=(
             OptionSpec(
                 "mode",
                 T.CHOICE,
-                L("Leaderboard visibility", "排行榜可见性"),
+                N_("Leaderboard visibility"),
                 choices=(
-                    Choice("shown", L("Show my name", "显示名字")),
-                    Choice("anonymous", L("Count me without my name", "匿名计入")),
-                    Choice("hidden", L("Leave me out", "不上榜")),
+                    Choice("shown", N_("Show my name")),
+                    Choice("anonymous", N_("Count me without my name")),
+                    Choice("hidden", N_("Leave me out")),
                 ),
             ),
         ),
         examples=("/privacy", "/privacy anonymous"),
     ),
     CommandSpec(
-        "export-my-data",
-        L("Everything stored about you, as a JSON file", "以 JSON 文件导出关于你的全部数据"),
+        pN_("command name", "export-my-data"),
+        N_("Everything stored about you, as a JSON file"),
         export_my_data,
         examples=("/export-my-data",),
     ),
     CommandSpec(
-        "forget-me",
-        L("Delete everything stored about you", "删除关于你的全部数据"),
+        pN_("command name", "forget-me"),
+        N_("Delete everything stored about you"),
         forget_me,
         options=(
             OptionSpec(
                 "confirm",
                 T.CHOICE,
-                L("Type confirm to delete", "输入 confirm 确认删除"),
-                choices=(Choice("confirm", L("Yes, delete everything", "确认删除全部数据")),),
+                N_("Type confirm to delete"),
+                choices=(Choice("confirm", N_("Yes, delete everything")),),
             ),
         ),
         examples=("/forget-me", "/forget-me confirm"),

@@ -13,7 +13,7 @@ from bot.errors import UserError
 from bot.features.base import PersonalData
 from bot.features.common import resolve_chapter, standing, step_buttons, step_line, zone_of
 from bot.features.leaderboard import progress_picture, rank_field
-from bot.i18n import L
+from bot.i18n import N_, format_date, pN_
 from bot.labels import chapter_label, path_title
 from bot.options import CommandSpec, OptionSpec, always
 from bot.options import OptionType as T
@@ -27,12 +27,17 @@ async def progress(ctx: Ctx) -> Reply:
     if isinstance(ref, UserRef):
         other = await store.lookup_user(ctx.session, ctx.inv.actor, ref)
         if other is None:
-            raise UserError("progress.other_not_found", value=ref.name or ref.user_id)
+            raise UserError(
+                N_("I don't know `{value}` here yet; they need to use the bot first."),
+                value=ref.name or ref.user_id,
+            )
         if other.id != ctx.user.id:
             return await _other_progress(ctx, other)
     found = await standing(ctx)
     if found is None:
-        return Reply(text=ctx.t("path.not_enrolled"), kind="error")
+        return Reply(
+            text=ctx.t("You haven't picked a path yet. Choose one with `/path NAME`."), kind="error"
+        )
     status = found.status(ctx.now)
     reply = _progress_reply(ctx, ctx.user.display_name, status)
     rank = await rank_field(ctx)
@@ -43,10 +48,10 @@ async def progress(ctx: Ctx) -> Reply:
 async def _other_progress(ctx: Ctx, other: User) -> Reply:
     name = other.display_name or other.external_id
     if other.privacy != "shown" and not ctx.inv.actor.is_admin:
-        return Reply(text=ctx.t("progress.other_private", name=name))
+        return Reply(text=ctx.t("{name} keeps their progress private.", name=name))
     enrollment = await store.get_enrollment(ctx.session, other.id)
     if enrollment is None or enrollment.path_id not in ctx.curriculum.path_by_id:
-        return Reply(text=ctx.t("progress.other_not_enrolled", name=name))
+        return Reply(text=ctx.t("{name} hasn't picked a path yet.", name=name))
     tz = await zone_of(ctx, other)
     status = path_status(
         ctx.curriculum.path_by_id[enrollment.path_id],
@@ -64,9 +69,9 @@ async def _other_progress(ctx: Ctx, other: User) -> Reply:
 def _progress_reply(ctx: Ctx, name: str, status: PathStatus) -> Reply:
     total = status.total_days
     fields = [
-        Field(ctx.t("progress.steps"), f"{status.steps_done}/{len(status.steps)}"),
-        Field(ctx.t("progress.days"), f"{fmt_days(status.days_done)}/{total}"),
-        Field(ctx.t("progress.pace"), pace_phrase(ctx.locale, status.pace)),
+        Field(ctx.t("Steps"), f"{status.steps_done}/{len(status.steps)}"),
+        Field(ctx.t("Study days"), f"{fmt_days(status.days_done)}/{total}"),
+        Field(ctx.t("Pace"), pace_phrase(ctx.locale, status.pace)),
     ]
     cur = status.current
     if cur is not None:
@@ -75,23 +80,23 @@ def _progress_reply(ctx: Ctx, name: str, status: PathStatus) -> Reply:
         )
         fields.append(
             Field(
-                ctx.t("progress.current"),
+                ctx.t("Current step"),
                 f"{step_line(ctx, cur.step, cur.index)}\n{titles}",
                 inline=False,
             )
         )
         fields.append(
             Field(
-                ctx.t("progress.finish"),
-                f"{status.projected_finish.isoformat()} · "
-                + ctx.t("progress.planned", date=status.planned_finish.isoformat()),
+                ctx.t("Projected finish"),
+                f"{format_date(ctx.locale, status.projected_finish)} · "
+                + ctx.t("planned {date}", date=format_date(ctx.locale, status.planned_finish)),
             )
         )
         text = ""
     else:
-        text = ctx.t("progress.all_done")
+        text = ctx.t("Every step is done. Congratulations!")
     return Reply(
-        title=ctx.t("progress.title", name=name, path=path_title(status.path, ctx.locale)),
+        title=ctx.t("{name} — {path}", name=name, path=path_title(status.path, ctx.locale)),
         text=text,
         fields=tuple(fields),
         progress=ProgressBar(status.days_covered, total),
@@ -105,20 +110,24 @@ async def done(ctx: Ctx) -> Reply:
         return await _mark(ctx, str(raw), "done")
     found = await standing(ctx)
     if found is None:
-        raise UserError("done.need_path")
+        raise UserError(N_("Pick a path first with `/path NAME`, or name a chapter: `/done 4.2`."))
     status = found.status(ctx.now)
     step_no = ctx.opts.get("step")
     if isinstance(step_no, int):
         # A Done button names its step, so a double click or a retried delivery is a no-op.
         if step_no > len(status.steps):
-            raise UserError("done.no_step", n=step_no, steps=len(status.steps))
+            raise UserError(
+                N_("There is no step {n}: your path's steps are 1–{steps}."),
+                n=step_no,
+                steps=len(status.steps),
+            )
         cur: StepStatus | None = status.steps[step_no - 1]
         if cur is not None and cur.complete:
-            return Reply(text=ctx.t("done.step_already", n=step_no))
+            return Reply(text=ctx.t("Step {n} was already done; nothing changed.", n=step_no))
     else:
         cur = status.current
     if cur is None:
-        return Reply(text=ctx.t("progress.all_done"))
+        return Reply(text=ctx.t("Every step is done. Congratulations!"))
     todo = [c for c in cur.step.chapters if found.states.get(c) not in ("done", "skipped")]
     await store.set_chapter_states(ctx.session, ctx.user.id, todo, "done", ctx.now)
     after = found.marked(todo, "done").status(ctx.now)
@@ -126,7 +135,7 @@ async def done(ctx: Ctx) -> Reply:
         ctx,
         after,
         ctx.t(
-            "done.step",
+            "Step {n} done: {chapters}. {days_done}/{total} study days.",
             n=cur.index + 1,
             chapters=", ".join(cur.step.chapters),
             days_done=fmt_days(after.days_done),
@@ -141,12 +150,17 @@ def _after_marking(ctx: Ctx, status: PathStatus | None, message: str) -> Reply:
     if status is not None:
         cur = status.current
         if cur is None:
-            lines.append(ctx.t("done.path_complete", path=path_title(status.path, ctx.locale)))
+            lines.append(
+                ctx.t(
+                    "That was the last step of the {path}. Congratulations!",
+                    path=path_title(status.path, ctx.locale),
+                )
+            )
         else:
             fields.append(
-                Field(ctx.t("done.next"), step_line(ctx, cur.step, cur.index), inline=False)
+                Field(ctx.t("Up next"), step_line(ctx, cur.step, cur.index), inline=False)
             )
-            fields.append(Field(ctx.t("progress.pace"), pace_phrase(ctx.locale, status.pace)))
+            fields.append(Field(ctx.t("Pace"), pace_phrase(ctx.locale, status.pace)))
     return Reply(
         text="\n".join(lines),
         fields=tuple(fields),
@@ -163,16 +177,30 @@ async def _mark(ctx: Ctx, raw: str, state: str) -> Reply:
     states = found.states if found else await store.chapter_states(ctx.session, ctx.user.id)
     previous = states.get(chapter.id)
     if previous == state:
-        same = {"done": "done.already", "skipped": "skip.already", "in_progress": "start.already"}
+        same = {
+            "done": N_("{chapter} was already done; nothing changed."),
+            "skipped": N_("{chapter} was already skipped."),
+            "in_progress": N_("{chapter} is already in progress."),
+        }
         return Reply(text=ctx.t(same[state], chapter=label))
     if state == "in_progress" and previous == "done":
-        return Reply(text=ctx.t("start.is_done", chapter=label, id=chapter.id))
+        return Reply(
+            text=ctx.t(
+                "{chapter} is already done. Use `/undo {id}` to reopen it.",
+                chapter=label,
+                id=chapter.id,
+            )
+        )
     await store.set_chapter_states(ctx.session, ctx.user.id, [chapter.id], state, ctx.now)
     status = found.marked([chapter.id], state).status(ctx.now) if found else None
-    key = {"done": "done.chapter", "skipped": "skip.done", "in_progress": "start.done"}[state]
+    key = {
+        "done": N_("Marked {chapter} as done."),
+        "skipped": N_("Skipped {chapter}. It no longer holds up your path."),
+        "in_progress": N_("{chapter} is now in progress. Good luck!"),
+    }[state]
     message = ctx.t(key, chapter=label)
     if status is not None and chapter.id not in status.path.chapter_ids:
-        message += "\n" + ctx.t("done.not_in_path")
+        message += "\n" + ctx.t("(Not part of your path, but it counts toward your skill tree.)")
     return _after_marking(ctx, status, message)
 
 
@@ -189,48 +217,43 @@ async def undo(ctx: Ctx) -> Reply:
     label = chapter_label(chapter, ctx.locale)
     found = await standing(ctx)
     if not await store.clear_chapter(ctx.session, ctx.user.id, chapter.id, ctx.now):
-        return Reply(text=ctx.t("undo.nothing", chapter=label))
+        return Reply(text=ctx.t("{chapter} had no progress to undo.", chapter=label))
     status = found.cleared(chapter.id).status(ctx.now) if found else None
-    return _after_marking(ctx, status, ctx.t("undo.done", chapter=label))
+    return _after_marking(ctx, status, ctx.t("{chapter} is back to to-do.", chapter=label))
 
 
 _CHAPTER = OptionSpec(
     "chapter",
     T.CHAPTER,
-    L("Chapter id such as 4.2, or a word from its title", "章节编号（如 4.2）或标题中的词"),
+    N_("Chapter id such as 4.2, or a word from its title"),
     required=True,
     autocomplete="chapters",
 )
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
-        "progress",
-        L("Your progress, pace and current step", "你的进度、节奏和当前步骤"),
+        pN_("command name", "progress"),
+        N_("Your progress, pace and current step"),
         progress,
-        options=(
-            OptionSpec("user", T.USER, L("Someone else in this workspace", "本工作区的其他成员")),
-        ),
+        options=(OptionSpec("user", T.USER, N_("Someone else in this workspace")),),
         examples=("/progress", "/progress @alice"),
         reads=always,
     ),
     CommandSpec(
-        "done",
-        L("Mark your current step, or one chapter, as done", "将当前步骤或某一章标记为完成"),
+        pN_("command name", "done"),
+        N_("Mark your current step, or one chapter, as done"),
         done,
         options=(
             OptionSpec(
                 "chapter",
                 T.CHAPTER,
-                L(
-                    "Chapter id such as 4.2 (default: your current step)",
-                    "章节编号，如 4.2（默认：当前步骤）",
-                ),
+                N_("Chapter id such as 4.2 (default: your current step)"),
                 autocomplete="chapters",
             ),
             OptionSpec(
                 "step",
                 T.INTEGER,
-                L("Step number of your path", "你的路线中的步骤序号"),
+                N_("Step number of your path"),
                 positional=False,
                 min_value=1,
                 max_value=99,
@@ -239,22 +262,22 @@ COMMANDS: tuple[CommandSpec, ...] = (
         examples=("/done", "/done 4.2", "/done step:3"),
     ),
     CommandSpec(
-        "undo",
-        L("Set a chapter back to to-do", "将某一章恢复为未开始"),
+        pN_("command name", "undo"),
+        N_("Set a chapter back to to-do"),
         undo,
         options=(_CHAPTER,),
         examples=("/undo 4.2",),
     ),
     CommandSpec(
-        "skip",
-        L("Skip a chapter you already know", "跳过已经掌握的章节"),
+        pN_("command name", "skip"),
+        N_("Skip a chapter you already know"),
         skip,
         options=(_CHAPTER,),
         examples=("/skip 1.2",),
     ),
     CommandSpec(
-        "start",
-        L("Mark a chapter as in progress", "将某一章标记为学习中"),
+        pN_("command name", "start"),
+        N_("Mark a chapter as in progress"),
         start,
         options=(_CHAPTER,),
         examples=("/start 5.4",),

@@ -18,7 +18,7 @@ from bot.db.models import Delivery, ReminderPref, User
 from bot.errors import UserError
 from bot.features.base import PersonalData
 from bot.features.common import user_timezone
-from bot.i18n import L, weekday_name
+from bot.i18n import N_, format_date, format_when, pN_, weekday_name
 from bot.labels import SNOOZE
 from bot.options import Choice, CommandSpec, OptionError, OptionSpec, parse_time
 from bot.options import OptionType as T
@@ -62,28 +62,46 @@ async def reminders(ctx: Ctx) -> Reply:
     if "quiet" in ctx.opts:
         quiet, changed = parse_quiet(str(ctx.opts["quiet"])), True
     if changed:
-        message = ctx.t("reminders.saved")
+        message = ctx.t("Saved.")
     not_before: date | None = None
     if action == "on":
-        enabled, paused_until, message = True, None, ctx.t("reminders.turned_on")
+        enabled, paused_until, message = True, None, ctx.t("Reminders are on.")
     elif action == "off":
-        enabled, snooze_until, message = False, None, ctx.t("reminders.turned_off")
+        enabled, snooze_until, message = (
+            False,
+            None,
+            ctx.t("Reminders are off. `/reminders on` brings them back."),
+        )
     elif action == "resume":
-        enabled, paused_until, message = True, None, ctx.t("reminders.resumed")
+        enabled, paused_until, message = True, None, ctx.t("Reminders resumed.")
     elif action == "pause" or "until" in ctx.opts:
         until = ctx.opts.get("until")
         until = until if isinstance(until, date) else today + timedelta(days=DEFAULT_PAUSE_DAYS)
         if until <= today:
-            raise UserError("reminders.pause_past", date=until.isoformat())
+            raise UserError(
+                N_("{date} is not in the future; pick a later date."),
+                date=format_date(ctx.locale, until),
+            )
         # Pausing means "not until then", so reminders come back afterwards even if off now.
         enabled, paused_until, snooze_until = True, until, None
-        message = ctx.t("reminders.paused", date=until.isoformat())
+        message = ctx.t(
+            "Reminders paused until {date}. `/reminders resume` restarts them sooner.",
+            date=format_date(ctx.locale, until),
+        )
     elif action == "snooze":
         if not enabled:
-            raise UserError("reminders.snooze_off")
+            raise UserError(
+                N_(
+                    "Reminders are off, so there is nothing to snooze. "
+                    "`/reminders on` turns them on."
+                )
+            )
         snooze_until = ctx.now + SNOOZE
         local = snooze_until.astimezone(ZoneInfo(tz))
-        message = ctx.t("reminders.snoozed", when=f"{local:%Y-%m-%d %H:%M} ({tz})")
+        message = ctx.t(
+            "Snoozed: I'll remind you again at {when}.",
+            when=f"{format_when(ctx.locale, local)} ({tz})",
+        )
     elif action == "skip":
         message = await _skip_week(ctx, tz)
         snooze_until = None
@@ -129,12 +147,21 @@ def parse_quiet(raw: str) -> tuple[str, str] | None:
     m = _QUIET.match(raw)
     try:
         if not m:
-            raise OptionError("reminders.bad_quiet", value=raw)
+            raise OptionError(
+                N_("`{value}` is not a quiet-hours window; write it like `22:00-07:00`, or `off`."),
+                value=raw,
+            )
         start, end = parse_time(m.group(1)), parse_time(m.group(2))
     except OptionError:
-        raise UserError("reminders.bad_quiet", value=raw) from None
+        raise UserError(
+            N_("`{value}` is not a quiet-hours window; write it like `22:00-07:00`, or `off`."),
+            value=raw,
+        ) from None
     if start == end:
-        raise UserError("reminders.bad_quiet", value=raw)
+        raise UserError(
+            N_("`{value}` is not a quiet-hours window; write it like `22:00-07:00`, or `off`."),
+            value=raw,
+        )
     return start, end
 
 
@@ -160,11 +187,14 @@ async def _skip_week(ctx: Ctx, tz: str) -> str:
         now=ctx.now,
     )
     if not first:
-        return ctx.t("reminders.skip_already")
+        return ctx.t("This week is already skipped; nothing changed.")
     if enrollment is not None:
         enrollment.skipped_days = (enrollment.skipped_days or 0) + 7
         ctx.user.board_changed_at = ctx.now  # the plan moved: so does the progress bar
-    return ctx.t("reminders.skipped")
+    return ctx.t(
+        "Skipping this week: no more reminders until next week, and "
+        "your plan moves on a week so you won't fall behind for it."
+    )
 
 
 def _reply(
@@ -178,40 +208,38 @@ def _reply(
     next_due: datetime | None,
     quiet: tuple[str, str] | None,
 ) -> Reply:
-    status = ctx.t("reminders.on") if enabled else ctx.t("reminders.off")
+    status = ctx.t("on") if enabled else ctx.t("off")
     if enabled and paused_until is not None:
-        status = ctx.t("reminders.paused_until", date=paused_until.isoformat())
+        status = ctx.t("paused until {date}", date=format_date(ctx.locale, paused_until))
     if next_due is not None:
         local = next_due.astimezone(ZoneInfo(tz))
-        nxt = ctx.t(
-            "reminders.when_value",
-            weekday=weekday_name(ctx.locale, local.weekday()),
-            time=f"{local:%Y-%m-%d %H:%M}",
-            tz=tz,
-        )
+        nxt = ctx.t("{when} ({tz})", when=format_when(ctx.locale, local), tz=tz)
     else:
-        nxt = ctx.t("reminders.none_next")
+        nxt = ctx.t("none while it is off")
     fields: tuple[Field, ...] = (
-        Field(ctx.t("reminders.status"), status),
+        Field(ctx.t("Status"), status),
         Field(
-            ctx.t("reminders.when"),
+            ctx.t("When"),
             ctx.t(
-                "reminders.when_value",
+                "{weekday} {time} ({tz})",
                 weekday=weekday_name(ctx.locale, weekday),
                 time=local_time,
                 tz=tz,
             ),
         ),
-        Field(ctx.t("reminders.next"), nxt, inline=False),
+        Field(ctx.t("Next reminder"), nxt, inline=False),
     )
     if quiet:
-        fields += (Field(ctx.t("reminders.quiet"), f"{quiet[0]}–{quiet[1]} ({tz})"),)
+        fields += (Field(ctx.t("Quiet hours"), f"{quiet[0]}–{quiet[1]} ({tz})"),)
     kind: Literal["success", "info"] = "success" if message else "info"
     return Reply(
-        title=ctx.t("reminders.title"),
+        title=ctx.t("Weekly reminder"),
         text=message,
         fields=fields,
-        footer=ctx.t("reminders.hint"),
+        footer=ctx.t(
+            "Change it: `/reminders day:wed time:19:30 tz:Europe/Berlin`, "
+            "`/reminders off`, `/reminders pause 2027-01-10`."
+        ),
         kind=kind,
         form="reminders",
     )
@@ -219,46 +247,41 @@ def _reply(
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
-        "reminders",
-        L("View or set your weekly study reminder", "查看或设置每周学习提醒"),
+        pN_("command name", "reminders"),
+        N_("View or set your weekly study reminder"),
         reminders,
         options=(
             OptionSpec(
                 "action",
                 T.CHOICE,
-                L("What to do", "操作"),
+                N_("What to do"),
                 choices=(
-                    Choice("show", L("Show my settings", "查看设置")),
-                    Choice("on", L("Turn on", "开启")),
-                    Choice("off", L("Turn off", "关闭")),
-                    Choice("pause", L("Pause until a date", "暂停到某天")),
-                    Choice("resume", L("Resume now", "立即恢复")),
-                    Choice("snooze", L("Remind me again in a day", "一天后再提醒")),
-                    Choice("skip", L("Skip this week", "跳过本周")),
+                    Choice("show", N_("Show my settings")),
+                    Choice("on", N_("Turn on")),
+                    Choice("off", N_("Turn off")),
+                    Choice("pause", N_("Pause until a date")),
+                    Choice("resume", N_("Resume now")),
+                    Choice("snooze", N_("Remind me again in a day")),
+                    Choice("skip", N_("Skip this week")),
                 ),
             ),
-            OptionSpec("day", T.WEEKDAY, L("Day of the week", "星期几")),
-            OptionSpec(
-                "time", T.TIME, L("Local time, HH:MM (24h)", "当地时间，HH:MM（24 小时制）")
-            ),
+            OptionSpec("day", T.WEEKDAY, N_("Day of the week")),
+            OptionSpec("time", T.TIME, N_("Local time, HH:MM (24h)")),
             OptionSpec(
                 "tz",
                 T.TIMEZONE,
-                L("IANA timezone, e.g. Asia/Shanghai", "IANA 时区，如 Asia/Shanghai"),
+                N_("IANA timezone, e.g. Asia/Shanghai"),
                 autocomplete="timezones",
             ),
             OptionSpec(
                 "until",
                 T.DATE,
-                L("Pause until this date (YYYY-MM-DD)", "暂停到此日期（YYYY-MM-DD）"),
+                N_("Pause until this date (YYYY-MM-DD)"),
             ),
             OptionSpec(
                 "quiet",
                 T.STRING,
-                L(
-                    "Quiet hours, e.g. 22:00-07:00 (or off): nothing is sent then",
-                    "免打扰时段，如 22:00-07:00（或 off）：期间不发送提醒",
-                ),
+                N_("Quiet hours, e.g. 22:00-07:00 (or off): nothing is sent then"),
                 positional=False,
             ),
         ),

@@ -1,104 +1,237 @@
-"""Both languages: a complete catalog, the same placeholders, and Chinese replies end to end."""
+"""Language through gettext catalogues: a current template, complete catalogues with the same
+placeholders, plural forms, Babel's dates, a third language from one ``.po`` file, and Chinese
+replies end to end."""
 
 from __future__ import annotations
 
 import ast
+import shutil
 import string
+from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
-from typing import get_args
 
 import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po, write_po
 
+from adapters.discord.commands import command_payloads
+from bot import i18n
 from bot.features import COMMANDS
-from bot.i18n import MESSAGES, WEEKDAYS, tr
-from bot.pace import PaceKind
+from bot.i18n import (
+    DEFAULT_DIR,
+    format_date,
+    format_when,
+    locales,
+    normalize_locale,
+    ntr,
+    tr,
+    weekday_name,
+)
+from bot.i18n.tools import extract
 from tests.conftest import flat
 from tests.core.support import (
     fast_db,  # noqa: F401  (the ``db`` fixture)
     sqlite_backend,  # noqa: F401  (SQLite only)
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-CORE_SOURCES = sorted(
-    [*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("adapters", "console").rglob("*.py")]
-)
+CATALOGUES = sorted(DEFAULT_DIR.glob("*/LC_MESSAGES/skilltree.po"))
+Ident = tuple[str | None, str, str | None]  # msgctxt, msgid, msgid_plural
+
+
+def read(path: Path) -> Catalog:
+    with path.open("rb") as fp:
+        return read_po(fp)
+
+
+def idents(catalog: Catalog) -> set[Ident]:
+    out: set[Ident] = set()
+    for m in catalog:
+        if not m.id:
+            continue
+        singular, plural = (m.id[0], m.id[1]) if m.pluralizable else (m.id, None)
+        out.add((m.context, singular, plural))
+    return out
 
 
 def placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-@pytest.mark.parametrize("key", sorted(MESSAGES))
-def test_every_message_has_both_languages_with_the_same_placeholders(key):
-    msg = MESSAGES[key]
-    assert msg.en.strip(), f"{key}: empty English"
-    assert msg.zh.strip(), f"{key}: empty Chinese"
-    assert placeholders(msg.en) == placeholders(msg.zh), key
+def test_the_shipped_catalogues_are_english_and_simplified_chinese():
+    assert [p.parent.parent.name for p in CATALOGUES] == ["en", "zh_Hans"]
+    assert locales() == ("en", "zh")
 
 
-@pytest.mark.parametrize("key", sorted(MESSAGES))
-def test_every_message_formats_in_both_languages(key):
-    names = placeholders(MESSAGES[key].en)
-    values = {n: "X" for n in names}
-    for locale in ("en", "zh"):
-        out = tr(locale, key, **values)
-        assert "{" not in out.replace("{}", "") or not names, (key, locale, out)
+def test_the_template_is_what_pybabel_extracts_from_the_code(tmp_path):
+    fresh = tmp_path / "fresh.pot"
+    extract(fresh)
+    committed = idents(read(DEFAULT_DIR / "skilltree.pot"))
+    extracted = idents(read(fresh))
+    assert len(extracted) > 250  # the extraction found the code's sentences
+    assert sorted(extracted - committed, key=str) == [], "run `make messages`: new sentences"
+    assert sorted(committed - extracted, key=str) == [], "run `make messages`: gone sentences"
 
 
-def literal_keys() -> set[tuple[str, str]]:
-    """(file, key) for every message key written literally in the core's code."""
-    found: set[tuple[str, str]] = set()
-    for path in CORE_SOURCES:
-        tree = ast.parse(path.read_text("utf-8"))
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Call):
-                continue
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            args: list[ast.expr] = []
-            if name == "t" and node.args:
-                args.append(node.args[0])
-            elif name == "tr" and len(node.args) >= 2:
-                args.append(node.args[1])
-            elif name in ("UserError", "OptionError") and node.args:
-                args.append(node.args[0])
-            args += [k.value for k in node.keywords if k.arg == "hint"]
-            for a in args:
-                if isinstance(a, ast.Constant) and isinstance(a.value, str):
-                    found.add((path.relative_to(ROOT).as_posix(), a.value))
+MSGID_ARG = {"t": 0, "nt": 0, "tr": 1, "ntr": 1, "ptr": 2, "N_": 0, "pN_": 1}
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def literal_msgids() -> set[tuple[str, int, str]]:
+    """Every msgid written literally in a translation call, f-strings included (where the
+    extractor of Python 3.11 cannot see them)."""
+    found = set()
+    for folder in ("bot", "adapters", "scheduler"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+                if not isinstance(node, ast.Call):
+                    continue
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                index = MSGID_ARG.get(name)
+                if index is None or len(node.args) <= index:
+                    continue
+                arg = node.args[index]
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    found.add((path.relative_to(ROOT).as_posix(), node.lineno, arg.value))
     return found
 
 
-def test_every_key_the_code_uses_is_in_the_catalog():
-    keys = literal_keys()
-    assert len(keys) > 60  # the scan finds them
-    missing = sorted((f, k) for f, k in keys if k not in MESSAGES)
-    assert missing == []
+def test_every_msgid_in_the_code_is_in_the_template():
+    template = {ident[1] for ident in idents(read(DEFAULT_DIR / "skilltree.pot"))}
+    used = literal_msgids()
+    assert len(used) > 250
+    assert sorted(u for u in used if u[2] not in template) == []
 
 
-def test_every_key_built_at_runtime_is_in_the_catalog():
-    built = [f"pace.{k}" for k in get_args(PaceKind)]
-    built += [f"state.{s}" for s in ("todo", "in_progress", "done", "skipped")]
-    privacy = next(c for c in COMMANDS if c.name == "privacy").options[0]
-    built += [f"privacy.{c.value}" for c in privacy.choices]
-    assert [k for k in built if k not in MESSAGES] == []
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: p.parent.parent.name)
+def test_every_catalogue_translates_every_message_of_the_template(path):
+    template = idents(read(DEFAULT_DIR / "skilltree.pot"))
+    catalog = read(path)
+    assert idents(catalog) == template, "run `make messages`"
+    untranslated = [
+        m.id
+        for m in catalog
+        if m.id and (m.fuzzy or not all(m.string if m.pluralizable else [m.string]))
+    ]
+    assert untranslated == []
 
 
-def test_command_descriptions_exist_in_both_languages():
-    for spec in COMMANDS:
-        assert spec.description.en and spec.description.zh, spec.name
-        for opt in spec.options:
-            assert opt.description.en and opt.description.zh, (spec.name, opt.name)
-            for choice in opt.choices:
-                assert choice.label.en and choice.label.zh, (spec.name, choice.value)
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: p.parent.parent.name)
+def test_translations_keep_the_placeholders_of_their_message(path):
+    wrong = []
+    for m in read(path):
+        if not m.id:
+            continue
+        if m.pluralizable:
+            # A form may leave ``{n}`` out ("one day"), never add a name the code does not pass.
+            wanted = placeholders(m.id[0]) | placeholders(m.id[1])
+            wrong += [(m.id, s) for s in m.string if not placeholders(s) <= wanted]
+            wrong += [(m.id, s) for s in m.string if placeholders(s) < wanted - {"n"}]
+        elif placeholders(m.string) != placeholders(m.id):
+            wrong.append((m.id, m.string))
+    assert wrong == []
 
 
-def test_weekday_names_in_both_languages():
-    assert len(WEEKDAYS["en"]) == len(WEEKDAYS["zh"]) == 7
+def entries(catalog: Catalog) -> set[tuple[str | None, tuple[str, ...], tuple[str, ...]]]:
+    def seq(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+        return (value,) if isinstance(value, str) else tuple(value)
+
+    return {(m.context, seq(m.id), seq(m.string)) for m in catalog if m.id}
 
 
-def test_unknown_locale_falls_back_to_english():
-    assert tr("fr", "button.done") == "Done"
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: p.parent.parent.name)
+def test_the_compiled_catalogue_matches_its_po_file(path):
+    with path.with_suffix(".mo").open("rb") as fp:
+        compiled = read_mo(fp)
+    source = read(path)
+    assert entries(compiled) == entries(source), "run `make messages` (pybabel compile)"
+
+
+def test_counts_take_the_plural_form_of_the_language():
+    assert ntr("en", "{n} person studies here", "{n} people study here", 1) == (
+        "1 person studies here"
+    )
+    assert ntr("en", "{n} person studies here", "{n} people study here", 3) == (
+        "3 people study here"
+    )
+    assert ntr("zh", "{n} person studies here", "{n} people study here", 3) == "这里有 3 人在学习"
+    assert ntr("en", "{n} day", "{n} days", 1200) == "1,200 days"  # numbers as the locale writes
+
+
+def test_dates_weekdays_and_times_follow_the_locale():
+    monday = datetime(2026, 12, 7, 9, 0)
+    assert format_when("zh", monday) == "12月7日星期一 09:00"
+    assert format_when("en", monday) == "Monday, December 7, 09:00"
+    assert format_date("zh", date(2027, 4, 13)) == "2027年4月13日"
+    assert format_date("en", date(2027, 4, 13)) == "Apr 13, 2027"
+    assert [weekday_name("en", 0), weekday_name("zh", 6)] == ["Monday", "星期日"]
+
+
+@pytest.mark.parametrize(
+    ("said", "spoken"),
+    [("zh-CN", "zh"), ("zh_TW", "zh"), ("en-GB", "en"), ("fr", "en"), ("", "en"), (None, "en")],
+)
+def test_a_platform_locale_reads_the_closest_catalogue(said, spoken):
+    assert normalize_locale(said) == spoken
+
+
+def test_an_unknown_locale_reads_english():
+    assert tr("fr", "Done") == "Done"
+
+
+FRENCH = {
+    "Type a command, for example `/path` or `/help`.": "Tapez une commande, par exemple `/path`.",
+    "Your progress, pace and current step": "Votre progression et votre étape",
+}
+
+
+@pytest.fixture
+def with_french(tmp_path) -> Iterator[Path]:
+    """A copy of the shipped catalogues plus ``fr`` — one ``.po`` file, no ``.mo``, no code."""
+    directory = tmp_path / "locales"
+    shutil.copytree(DEFAULT_DIR, directory)
+    catalog = Catalog(locale="fr", domain="skilltree", fuzzy=False)
+    for msgid, text in FRENCH.items():
+        catalog.add(msgid, text)
+    # CLDR's French has three forms: one (0, 1), many (a million…), other.
+    catalog.add(("{n} day", "{n} days"), ("{n} jour", "{n} de jours", "{n} jours"))
+    (directory / "fr" / "LC_MESSAGES").mkdir(parents=True)
+    with (directory / "fr" / "LC_MESSAGES" / "skilltree.po").open("wb") as fp:
+        write_po(fp, catalog)
+    i18n.use_catalogues(directory)
+    try:
+        yield directory
+    finally:
+        i18n.use_catalogues(DEFAULT_DIR)
+
+
+async def test_a_third_language_is_one_po_file(with_french, person):
+    assert locales() == ("en", "fr", "zh")
+    assert normalize_locale("fr-CA") == "fr"
+    assert ntr("fr", "{n} day", "{n} days", 0) == "0 jour"  # French counts 0 as singular
+    assert ntr("fr", "{n} day", "{n} days", 2) == "2 jours"
+    assert format_date("fr", date(2027, 4, 13)) == "13 avr. 2027"
+    reply = await person("amelie", locale="fr")("   ")
+    assert reply.text == FRENCH["Type a command, for example `/path` or `/help`."]
+    reply = await person("amelie", locale="fr")("/help")  # not translated: English
+    assert reply.title == "Commands"
+    payloads = {p["name"]: p for p in await command_payloads(COMMANDS)}
+    assert payloads["progress"]["description_localizations"]["fr"] == (
+        "Votre progression et votre étape"
+    )
+    assert "fr" not in payloads["path"]["description_localizations"]  # untranslated: default
+
+
+async def test_discord_commands_carry_the_chinese_catalogue():
+    payloads = {p["name"]: p for p in await command_payloads(COMMANDS)}
+    assert payloads["progress"]["name_localizations"] == {"zh-CN": "进度"}
+    assert payloads["progress"]["description_localizations"] == {
+        "zh-CN": "你的进度、节奏和当前步骤"
+    }
+    privacy = payloads["privacy"]["options"][0]["choices"]
+    assert {c["value"]: c["name_localizations"]["zh-CN"] for c in privacy}["hidden"] == "不上榜"
 
 
 async def test_progress_in_chinese_uses_chinese_fields_and_titles(person, clock):
@@ -108,13 +241,13 @@ async def test_progress_in_chinese_uses_chinese_fields_and_titles(person, clock)
     reply = await li("/progress")
     assert reply.title == "li — 👨💻 应用开发路线"
     names = [f.name for f in reply.fields]
-    pace = tr("zh", "progress.pace")
+    pace = tr("zh", "Pace")
     assert names[:5] == ["步骤", "学习天数", pace, "当前步骤", "预计完成"]
     values = {f.name: f.value for f in reply.fields}
     assert values[pace] == "领先 7 天"
     assert values["当前步骤"].startswith("第 2 步：4.1 — ")
     assert "4.1 语义理解应用：文本分类与聚类" in values["当前步骤"]
-    assert "计划 2027-04-13" in values["预计完成"]
+    assert "计划 2027年4月13日" in values["预计完成"]
     assert [b.label for b in reply.buttons] == ["完成", "下一步", "进度"]
 
 
@@ -131,7 +264,7 @@ async def test_pace_behind_in_chinese(person, clock):
     await li("/path mlops")
     clock.advance(days=10)
     reply = await li("/progress")
-    assert {f.name: f.value for f in reply.fields}[tr("zh", "progress.pace")] == "落后 3 天"
+    assert {f.name: f.value for f in reply.fields}[tr("zh", "Pace")] == "落后 3 天"
 
 
 async def test_next_in_chinese(person):

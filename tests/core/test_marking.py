@@ -134,7 +134,7 @@ async def test_done_a_step_beyond_the_path_is_a_friendly_error(person):
     await alice("/path app")
     reply = await alice("/done step:20")
     assert reply.is_error
-    assert "Your path has 9 steps; there is no step 20." in reply.text
+    assert "There is no step 20: your path's steps are 1–9." in reply.text
 
 
 async def test_done_without_a_path_or_chapter_asks_for_one(person):

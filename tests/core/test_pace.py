@@ -76,10 +76,10 @@ async def test_projected_finish_moves_with_today_and_the_work_left(person, clock
     clock.advance(days=10)
     reply = await alice("/progress")
     # 2027-03-11 + 62 days; planned stays 2027-03-01 + 62.
-    assert field(reply, "Projected finish") == "2027-05-12 · planned 2027-05-02"
+    assert field(reply, "Projected finish") == "May 12, 2027 · planned May 2, 2027"
     await alice("/done")
     reply = await alice("/progress")
-    assert field(reply, "Projected finish") == "2027-05-05 · planned 2027-05-02"
+    assert field(reply, "Projected finish") == "May 5, 2027 · planned May 2, 2027"
 
 
 @BOTH
@@ -100,8 +100,8 @@ async def test_the_local_day_boundary_differs_between_shanghai_and_los_angeles(p
     clock.set(datetime(2027, 3, 8, 16, 0, tzinfo=UTC))
     assert await pace_of(shanghai) == "1 day behind"
     assert await pace_of(la) == "on track"
-    assert field(await shanghai("/progress"), "Projected finish").startswith("2027-05-10 ")
-    assert field(await la("/progress"), "Projected finish").startswith("2027-05-09 ")
+    assert field(await shanghai("/progress"), "Projected finish").startswith("May 10, 2027 ")
+    assert field(await la("/progress"), "Projected finish").startswith("May 9, 2027 ")
 
     # 07:59 UTC on 03-09 is 23:59 on 03-08 in LA (PST, UTC-8): still on track.
     clock.set(datetime(2027, 3, 9, 7, 59, tzinfo=UTC))
@@ -118,10 +118,10 @@ async def test_enrolling_just_before_local_midnight_counts_that_day(person, cloc
     mei = person("mei", tz="Asia/Shanghai")
     await mei("/path mlops")
     reply = await mei("/progress")
-    assert field(reply, "Projected finish") == "2027-05-02 · planned 2027-05-02"
+    assert field(reply, "Projected finish") == "May 2, 2027 · planned May 2, 2027"
     clock.advance(hours=1)
     reply = await mei("/progress")
-    assert field(reply, "Projected finish") == "2027-05-03 · planned 2027-05-02"
+    assert field(reply, "Projected finish") == "May 3, 2027 · planned May 2, 2027"
 
 
 @BOTH

@@ -33,7 +33,7 @@ async def test_progress_shows_bar_steps_days_pace_current_step_and_finish(person
     assert current.startswith("Step 2: 5.1 — Using the Transformers library in depth (5 days)")
     assert "5.1 The Hugging Face Ecosystem at a Glance" in current
     # today 2027-03-10 + 55 remaining days; planned = enrolment day + 62.
-    assert field(reply, "Projected finish") == "2027-05-04 · planned 2027-05-02"
+    assert field(reply, "Projected finish") == "May 4, 2027 · planned May 2, 2027"
     assert reply.progress is not None
     assert (reply.progress.done, reply.progress.total) == (7, 62)
     assert [(b.command, b.args) for b in reply.buttons] == [

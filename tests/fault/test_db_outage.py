@@ -27,7 +27,11 @@ from curriculum import Curriculum
 from tests.conftest import START, pg_url
 
 ROOT = Path(__file__).resolve().parents[2]
-APOLOGY = tr("en", "error.database")
+APOLOGY = tr(
+    "en",
+    "Sorry, I can't reach my database right now. Nothing was changed; please try again"
+    " in a minute.",
+)
 ALICE = Actor("test", "W1", "alice", display_name="alice")
 STUDY = Place("test", "W1", "study", channel_name="study")
 

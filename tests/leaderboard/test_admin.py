@@ -65,15 +65,15 @@ async def test_nudge_queues_requests_once_a_day(core, clock, person, db):
     clock.set(utc(2027, 3, 12, 12))
     first = await p["boss"]("/admin nudge")
     assert first.kind == "success"
-    assert "4 nudge(s) queued" in first.text and "• dave: 4 days behind" in first.text
+    assert "4 nudges queued" in first.text and "• dave: 4 days behind" in first.text
     again = await p["boss"]("/admin nudge")
-    assert "0 nudge(s) queued" in again.text and "Already nudged" in again.text
+    assert "0 nudges queued" in again.text and "Already nudged" in again.text
     async with db.transaction() as s:
         rows = (await s.execute(select(NudgeRequest))).scalars().all()
     assert len(rows) == 4
     assert {r.requested_by for r in rows} == {"boss"} and all(r.delivered_at is None for r in rows)
     clock.set(utc(2027, 3, 13, 12))
-    assert "4 nudge(s) queued" in (await p["boss"]("/admin nudge")).text
+    assert "4 nudges queued" in (await p["boss"]("/admin nudge")).text
 
 
 async def test_nobody_behind_means_no_nudge(core, person):

@@ -31,7 +31,7 @@ async def test_week_month_and_all_time_order_with_ties(core, clock, person):
     clock.set(utc(2027, 3, 11, 12))  # week W10
     week = await boss("/leaderboard")  # week is the default
     assert board_names(week) == ["alice"]
-    assert "4.7 study days · 1 step(s)" in week.text
+    assert "4.7 study days · 1 step ·" in week.text
 
     month = await boss("/leaderboard month")
     assert board_names(month) == ["alice", "carol", "bob", "dave"]

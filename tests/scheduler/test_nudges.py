@@ -61,7 +61,7 @@ async def test_admin_nudge_sends_one_friendly_dm_per_member_behind(
     core, clock, person, service, notifier
 ):
     p = await group(person, clock)
-    assert "3 nudge(s) queued" in await nudge(clock, p["boss"])
+    assert "3 nudges queued" in await nudge(clock, p["boss"])
 
     report = await tick(service, FRI + timedelta(seconds=30))
     sent = nudges_in(notifier.sent)
@@ -116,9 +116,9 @@ async def test_a_nudge_next_day_goes_out_again_once(core, clock, person, service
     p = await group(person, clock)
     await nudge(clock, p["boss"])
     await tick(service, FRI)
-    assert "0 nudge(s) queued" in (await p["boss"]("/admin nudge")).text  # the admin cooldown
+    assert "0 nudges queued" in (await p["boss"]("/admin nudge")).text  # the admin cooldown
     clock.set(FRI + timedelta(days=1))
-    assert "3 nudge(s) queued" in (await p["boss"]("/admin nudge")).text
+    assert "3 nudges queued" in (await p["boss"]("/admin nudge")).text
     await tick(service, FRI + timedelta(days=1, minutes=1))
     await tick(service, FRI + timedelta(days=1, minutes=2))
     counts = Counter(s.to for s in nudges_in(notifier.sent))
@@ -144,7 +144,7 @@ async def test_two_groups_nudging_the_same_person_send_one_dm(
     assert not (await other_alice("/path mlops")).is_error  # same path: joins, keeps pace
     other_boss = person("boss2", admin=True, channel="evening")
     await nudge(clock, p["boss"])
-    assert "1 nudge(s) queued" in (await other_boss("/admin nudge")).text
+    assert "1 nudge queued" in (await other_boss("/admin nudge")).text
     await tick(service, FRI)
     assert Counter(s.to for s in nudges_in(notifier.sent))["user:alice"] == 1
     assert all(n.delivered_at is not None for n in await nudge_rows(core))

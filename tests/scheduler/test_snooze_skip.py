@@ -52,7 +52,7 @@ async def test_snooze_sends_the_reminder_once_more_a_day_later(core, person, ser
     alice = await enrol(person, "alice")
     await tick(service, MON)
     reply = await press(core, alice, "/reminders snooze")
-    assert "2027-03-09 09:05 (UTC)" in flat(reply)
+    assert "Tuesday, March 9, 09:05 (UTC)" in flat(reply)
     pref = await pref_of(core, "alice")
     assert pref is not None and pref.snooze_until == SNOOZED
     assert pref.next_due_at == MON + timedelta(days=7)  # the weekly slot is untouched
