@@ -41,6 +41,13 @@ MAX_INPUT_LENGTH = 2000
 MAX_ID = 64  # users.external_id, channels.external_id, workspace: String(64)
 MAX_NAME = 200  # users.display_name: String(200)
 
+INTERNAL_ERROR = N_(
+    "Sorry, something went wrong on my side. Nothing was changed; please try again."
+)
+DATABASE_ERROR = N_(
+    "Sorry, I can't reach my database right now. Nothing was changed; please try again in a minute."
+)
+
 # Told every invoked command: its name, outcome (ok, refused, user_error, db_error, error) and
 # the seconds it took. ``skilltree run`` sets one that feeds the Prometheus metrics.
 CommandObserver = Callable[[str, str, float], None]
@@ -154,11 +161,7 @@ class Core:
             log.warning("refused /%s: an id longer than %d characters", spec.name, MAX_ID)
             return self._error(
                 locale,
-                tr(
-                    locale,
-                    "Sorry, something went wrong on my side. Nothing was changed; "
-                    "please try again.",
-                ),
+                tr(locale, INTERNAL_ERROR),
             )
         try:
             if spec.admin_only and not actor.is_admin:
@@ -182,22 +185,14 @@ class Core:
             log.error("database unavailable during /%s: %s", spec.name, exc)
             return self._error(
                 locale,
-                tr(
-                    locale,
-                    "Sorry, I can't reach my database right now. Nothing was "
-                    "changed; please try again in a minute.",
-                ),
+                tr(locale, DATABASE_ERROR),
             )
         except Exception:
             outcome = "error"
             log.exception("command /%s failed", spec.name)
             return self._error(
                 locale,
-                tr(
-                    locale,
-                    "Sorry, something went wrong on my side. Nothing was changed; "
-                    "please try again.",
-                ),
+                tr(locale, INTERNAL_ERROR),
             )
         finally:
             elapsed = time.perf_counter() - started

@@ -35,7 +35,7 @@ import discord
 from adapters.discord.commands import USER, autocomplete_source, sync_commands
 from adapters.discord.render import decode_custom_id, render
 from adapters.discord.sharding import ShardPlan
-from bot.core import Core
+from bot.core import INTERNAL_ERROR, Core
 from bot.db import DatabaseUnavailable
 from bot.directory import Directory
 from bot.i18n import tr
@@ -368,9 +368,7 @@ class SkilltreeClient(discord.AutoShardedClient):
 
     async def _apologise(self, interaction: discord.Interaction) -> None:
         locale = normalize_locale(str(interaction.locale.value))
-        text = tr(
-            locale, "Sorry, something went wrong on my side. Nothing was changed; please try again."
-        )
+        text = tr(locale, INTERNAL_ERROR)
         with contextlib.suppress(discord.HTTPException, discord.InteractionResponded):
             if interaction.type is discord.InteractionType.autocomplete:
                 if not interaction.response.is_done():

@@ -43,7 +43,7 @@ from adapters.slack.render import (
 )
 from adapters.slack.surface import slash_command_names
 from bot.config import Settings
-from bot.core import Core
+from bot.core import INTERNAL_ERROR, Core
 from bot.db import DatabaseUnavailable
 from bot.i18n import tr
 from bot.types import Actor, Attachment, Locale, Place, Reply, normalize_locale
@@ -222,11 +222,7 @@ class SlackBot:
         except Exception:
             log.exception("slack: handling a request failed")
             return Reply(
-                text=tr(
-                    actor.locale,
-                    "Sorry, something went wrong on my side. Nothing was changed; "
-                    "please try again.",
-                ),
+                text=tr(actor.locale, INTERNAL_ERROR),
                 kind="error",
             )
 
