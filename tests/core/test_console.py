@@ -81,7 +81,7 @@ async def test_meta_lang_switches_to_chinese(console):
     assert await console.handle_line(":lang zh") == "（语言：中文 (简体)）"
     out = await console.handle_line("/path mlops")
     assert "欢迎加入⚙️ MLOps 工程路线！" in out
-    assert await console.handle_line(":lang en") == "(language en)"
+    assert await console.handle_line(":lang en") == "(language: English)"
 
 
 async def test_the_consoles_own_lines_follow_the_language(console):
