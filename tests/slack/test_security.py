@@ -87,3 +87,21 @@ async def test_url_verification_and_health(slack):
         assert "abc123" in await resp.text()
     async with slack.session.get(f"{slack.url}/healthz") as resp:
         assert resp.status == 200
+
+
+async def test_a_signature_is_checked_once_per_request(slack, fake_slack, monkeypatch):
+    """Our endpoint checks it (and refuses replays); Bolt does not check it again."""
+    from slack_sdk.signature import SignatureVerifier
+
+    checks = []
+    real = SignatureVerifier.is_valid
+
+    def counted(self, *args, **kwargs):
+        checks.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(SignatureVerifier, "is_valid", counted)
+    body, key = slack.command_body("path", "mlops")
+    assert (await slack.post(body, FORM, sign(body))).status == 200
+    await fake_slack.response(key)
+    assert len(checks) == 1
