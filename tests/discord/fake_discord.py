@@ -210,6 +210,7 @@ class FakeDiscord:
         self.guild_ids: list[str] = [GUILD_ID]  # the bot's guilds, each sent on its own shard
         self.shards = 1  # GET /gateway/bot's recommendation
         self.min_shards = 1  # IDENTIFY with fewer shards: closed with 4011 (sharding required)
+        self.accepted_token: str | None = None  # set: any other bot token gets 401 at login
         self.max_concurrency = 1  # shards that may IDENTIFY at once (per 5 s), says /gateway/bot
         self._sessions: dict[str, Session] = {}
         self._conns: list[Conn] = []  # live (identified or resumed) connections
@@ -431,6 +432,9 @@ class FakeDiscord:
         return _json(body)
 
     async def _me(self, request: web.Request, entry: Request) -> web.Response:
+        token = request.headers.get("Authorization", "").removeprefix("Bot ")
+        if self.accepted_token is not None and token != self.accepted_token:
+            return _json({"message": "401: Unauthorized", "code": 0}, 401)
         return _json(BOT_USER)
 
     async def _app_info(self, request: web.Request, entry: Request) -> web.Response:

@@ -55,3 +55,17 @@ async def test_run_sends_a_prompt_due_at_start_in_the_first_tick(
     (embed,) = fake.channel_messages[channel][0]["embeds"]
     assert embed["title"] == "Your weekly study reminder"
     assert "step 1 of 10 of the MLOps" in embed["description"]
+
+
+async def test_a_rejected_token_stops_the_bot_with_one_line_and_closes_everything(
+    settings: Settings, fake: FakeDiscord, caplog
+) -> None:
+    fake.accepted_token = "the-real-token"
+    settings = settings.model_copy(update={"host": "127.0.0.1", "port": _free_port()})
+    await asyncio.wait_for(run(settings, stop=asyncio.Event()), 15)
+    refusals = [r for r in caplog.records if "adapter could not start" in r.getMessage()]
+    assert len(refusals) == 1 and "discord" in refusals[0].getMessage()
+    assert "Traceback" not in caplog.text
+    assert fake.identifies == 0  # never connected the gateway
+    with socket.socket() as s:  # the HTTP server is gone: its port is free again
+        s.bind(("127.0.0.1", settings.port))
