@@ -104,6 +104,7 @@ async def ensure_user(session: AsyncSession, actor: Actor, now: datetime) -> Use
         user.locale = actor.locale
     if actor.timezone and user.timezone != actor.timezone:
         user.timezone = actor.timezone
+        user.board_changed_at = now  # streaks count weeks in the person's zone
     return user
 
 
@@ -348,6 +349,9 @@ async def save_reminder(
     stmt = dialect_insert(session, ReminderPref).values(user_id=user_id, **values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["user_id"], set_=values))
     _written(session, ReminderPref, user_id)
+    # The reminder's zone is the person's own (``person_zone``): kept boards count their
+    # streak weeks in it, so they re-read the person.
+    await board_changed(session, user_id, now)
 
 
 async def has_record(session: AsyncSession, recipient: str, kind: str, period: str) -> bool:
