@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import functools
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import CursorResult, bindparam, delete, select, update
+from sqlalchemy import CursorResult, Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.util import identity_key
 
@@ -58,14 +58,18 @@ _CHANNEL = select(Channel).where(
 )
 _ENROLLMENT = select(Enrollment).where(Enrollment.user_id == bindparam("user_id"))
 _REMINDER = select(ReminderPref).where(ReminderPref.user_id == bindparam("user_id"))
-_STATES = select(ChapterProgress.chapter_id, ChapterProgress.state).where(
-    ChapterProgress.user_id == bindparam("user_id")
+# Where no ORM object is wanted, statements on the tables themselves: the ORM's per-execution
+# work (compile state, loading, session synchronisation) was a quarter to a third of these
+# small statements' CPU.
+_PROGRESS_T, _USERS_T = ChapterProgress.__table__, cast(Table, User.__table__)
+_STATES = select(_PROGRESS_T.c.chapter_id, _PROGRESS_T.c.state).where(
+    _PROGRESS_T.c.user_id == bindparam("user_id")
 )
+# Not synchronised with a ``User`` loaded in the session (no command reads the column back).
 _BOARD_CHANGED = (
-    update(User)
-    .where(User.id == bindparam("user_id"))
+    update(_USERS_T)
+    .where(_USERS_T.c.id == bindparam("user_id"))
     .values(board_changed_at=bindparam("now"))
-    .execution_options(synchronize_session=False)
 )
 
 
