@@ -1,12 +1,16 @@
 """Rankings of big study groups, kept between commands.
 
-Ranking a group means reading every member's chapters: cheap for a group of twenty, seconds
-for ten thousand. So a group with at least ``min_members`` members has its three boards (week,
-month, all) computed together from one read, then kept; each later call re-reads only the
-members whose standing changed since the last read (``users.board_changed_at``, set by every
-write to chapters, path, plan, privacy or display name) and re-ranks just them. A call costs
-what changed since the previous one, not the size of the group, and the board is exact, not a
-cached approximation: someone who chose ``hidden`` is gone at the next call, on every replica.
+Ranking a group means reading every member's chapters: seconds for ten thousand, and for a
+group of twenty still two reads and a few milliseconds of CPU -- on every ``/progress``, whose
+rank field ranks the caller's group (most of that command's time before small groups were kept
+too). So a group with at least ``min_members`` members (default: every group) has its three
+boards (week, month, all) computed together from one read, then kept; each later call re-reads
+only the members whose standing changed since the last read (``users.board_changed_at``, set
+by every write to chapters, path, plan, privacy or display name) and re-ranks just them. A call
+costs what changed since the previous one, not the size of the group, and the board is exact,
+not a cached approximation: someone who chose ``hidden`` is gone at the next call, on every
+replica. Kept boards are bounded by group count and by members in all (least recently used
+dropped first).
 
 What a kept board does not learn from that column, and how it is covered:
 
@@ -138,14 +142,18 @@ class BoardCache:
         self,
         curriculum: Curriculum,
         *,
-        min_members: int = 500,
+        min_members: int = 1,
         margin: timedelta = timedelta(seconds=60),
-        max_groups: int = 256,
+        max_groups: int = 4096,
+        max_members: int = 200_000,
     ) -> None:
         self.curriculum = curriculum
         self.min_members = min_members
         self.margin = margin
         self.max_groups = max_groups
+        # A kept member is at most three board lines, a few hundred bytes each.
+        self.max_members = max_members
+        self._members = 0  # members of all kept groups
         self._kept: OrderedDict[int, GroupBoards] = OrderedDict()
         self._plans: dict[int, lb.SnapshotPlan] = {}  # ranked winners awaiting a writer's turn
         self.computed = 0  # full computations, for benchmarks and tests
@@ -219,15 +227,22 @@ class BoardCache:
         if channel_id is None:
             self._kept.clear()
             self._plans.clear()
+            self._members = 0
         else:
-            self._kept.pop(channel_id, None)
+            self._drop(channel_id)
             self._plans.pop(channel_id, None)
 
+    def _drop(self, channel_id: int) -> None:
+        gone = self._kept.pop(channel_id, None)
+        if gone is not None:
+            self._members -= gone.members
+
     def _keep(self, boards: GroupBoards) -> None:
-        if boards.members < self.min_members:
-            self._kept.pop(boards.channel_id, None)
+        self._drop(boards.channel_id)
+        if boards.members < self.min_members or boards.members > self.max_members:
             return
         self._kept[boards.channel_id] = boards
-        self._kept.move_to_end(boards.channel_id)
-        while len(self._kept) > self.max_groups:
-            self._kept.popitem(last=False)
+        self._members += boards.members
+        while len(self._kept) > self.max_groups or self._members > self.max_members:
+            _, oldest = self._kept.popitem(last=False)
+            self._members -= oldest.members

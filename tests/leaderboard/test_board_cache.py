@@ -162,3 +162,25 @@ async def test_a_new_weeks_winners_are_ranked_outside_the_writers_turn(
     assert plans == [core.db.concurrent_reads]  # ranked once, beside the writer
     history = flat(await p["boss"]("/leaderboard history"))
     assert "2027-W09" in history and "carol" in history
+
+
+def test_kept_boards_are_bounded_by_members_in_all(curriculum):
+    """Every group is kept now, small ones too; the least recently used go first once the
+    kept members pass the bound, and a group bigger than the bound is never kept."""
+    from bot.services.board_cache import GroupBoards
+
+    cache = BoardCache(curriculum, max_members=10)
+
+    def boards(channel_id: int, members: int) -> GroupBoards:
+        ids = frozenset(range(channel_id * 100, channel_id * 100 + members))
+        return GroupBoards(channel_id, None, None, ids, utc(2027, 3, 1), {})
+
+    for channel_id in (1, 2, 3):
+        cache._keep(boards(channel_id, 4))
+    assert list(cache._kept) == [2, 3]  # 12 members > 10: group 1 dropped
+    cache._keep(boards(2, 5))  # a group growing replaces its own boards
+    assert list(cache._kept) == [3, 2] and cache._members == 9
+    cache._keep(boards(4, 11))
+    assert 4 not in cache._kept and cache._members == 9
+    cache.forget(3)
+    assert cache._members == 5

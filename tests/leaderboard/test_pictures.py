@@ -165,3 +165,35 @@ async def test_rank_field_hook(core, clock, person):
     loner = person("loner", channel=None)
     await loner("/path app")
     assert await _ctx_call(core, loner, rank_field) is None
+
+
+async def test_progress_picture_is_kept_per_person_and_state(core, clock, person, monkeypatch):
+    """The same standing gives the same bytes without drawing again (the drawing model, which
+    holds everything the pixels depend on, is the key); a chapter marked draws a new one."""
+    drawn: list[object] = []
+    real = tree.render_skill_tree
+
+    def counting(model):
+        drawn.append(model)
+        return real(model)
+
+    monkeypatch.setattr(tree, "render_skill_tree", counting)
+    tree._render_tree_cached.cache_clear()
+    alice = person("alice")
+    await at(clock, START, alice, "/path app")
+    clock.set(utc(2027, 3, 2))
+
+    async def picture() -> bytes:
+        reply = await alice("/progress")
+        [att] = [a for a in reply.attachments if a.filename == "skill-tree.png"]
+        return att.data
+
+    first = await picture()
+    assert await picture() == first and len(drawn) == 1  # kept: not drawn again
+    await alice("/done 1.1")
+    changed = await picture()
+    assert changed != first and len(drawn) == 2
+    assert _image(changed).getpixel(_centre_of(core, "1.1")) == STATE_COLOURS["done"]
+    assert _image(first).getpixel(_centre_of(core, "1.1")) == STATE_COLOURS["todo"]
+    await alice("/undo 1.1")  # back to the first standing: the first picture, still kept
+    assert await picture() == first and len(drawn) == 2

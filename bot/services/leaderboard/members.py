@@ -54,38 +54,42 @@ class MemberData:
         return max((u for _, _, u in self.chapters.values()), default=None)
 
 
+# Statements on the tables, not the ORM classes: the rows are plain tuples either way, and a
+# Core statement skips the ORM's per-execution work (about a third of a small query's CPU).
+_U, _R, _E = User.__table__, ReminderPref.__table__, Enrollment.__table__
+_M, _P = Membership.__table__, ChapterProgress.__table__
 _PEOPLE = (
     select(
-        User.id,
-        User.external_id,
-        User.display_name,
-        User.privacy,
-        User.timezone,
-        ReminderPref.timezone,
-        Enrollment.path_id,
-        Enrollment.enrolled_at,
-        Enrollment.skipped_days,
+        _U.c.id,
+        _U.c.external_id,
+        _U.c.display_name,
+        _U.c.privacy,
+        _U.c.timezone,
+        _R.c.timezone,
+        _E.c.path_id,
+        _E.c.enrolled_at,
+        _E.c.skipped_days,
     )
-    .join(Membership, Membership.user_id == User.id)
-    .outerjoin(Enrollment, Enrollment.user_id == User.id)
-    .outerjoin(ReminderPref, ReminderPref.user_id == User.id)
-    .where(Membership.channel_id == bindparam("channel_id"))
-    .order_by(User.id)
+    .join(_M, _M.c.user_id == _U.c.id)
+    .outerjoin(_E, _E.c.user_id == _U.c.id)
+    .outerjoin(_R, _R.c.user_id == _U.c.id)
+    .where(_M.c.channel_id == bindparam("channel_id"))
+    .order_by(_U.c.id)
 )
 _PROGRESS = (
     select(
-        ChapterProgress.user_id,
-        ChapterProgress.chapter_id,
-        ChapterProgress.state,
-        ChapterProgress.completed_at,
-        ChapterProgress.updated_at,
+        _P.c.user_id,
+        _P.c.chapter_id,
+        _P.c.state,
+        _P.c.completed_at,
+        _P.c.updated_at,
     )
-    .join(Membership, Membership.user_id == ChapterProgress.user_id)
-    .where(Membership.channel_id == bindparam("channel_id"))
+    .join(_M, _M.c.user_id == _P.c.user_id)
+    .where(_M.c.channel_id == bindparam("channel_id"))
 )
 # The same for some members only: a kept board re-reading the people who changed.
-_SOME_PEOPLE = _PEOPLE.where(User.id.in_(bindparam("user_ids", expanding=True)))
-_SOME_PROGRESS = _PROGRESS.where(ChapterProgress.user_id.in_(bindparam("user_ids", expanding=True)))
+_SOME_PEOPLE = _PEOPLE.where(_U.c.id.in_(bindparam("user_ids", expanding=True)))
+_SOME_PROGRESS = _PROGRESS.where(_P.c.user_id.in_(bindparam("user_ids", expanding=True)))
 
 
 async def load_members(
@@ -131,19 +135,18 @@ async def load_members(
 
 _COUNT = (
     select(func.count())
-    .select_from(Membership)
-    .where(Membership.channel_id == bindparam("channel_id"))
+    .select_from(_M)
+    .where(_M.c.channel_id == bindparam("channel_id"))
     .scalar_subquery()
 )
 # A row with user id -1 (no real id is negative) carries the count.
 _CHANGED = union_all(
     select(literal(-1), _COUNT),
-    select(Membership.user_id, literal(0))
-    .join(User, User.id == Membership.user_id)
+    select(_M.c.user_id, literal(0))
+    .join(_U, _U.c.id == _M.c.user_id)
     .where(
-        Membership.channel_id == bindparam("channel_id"),
-        (User.board_changed_at >= bindparam("since"))
-        | (Membership.joined_at >= bindparam("since")),
+        _M.c.channel_id == bindparam("channel_id"),
+        (_U.c.board_changed_at >= bindparam("since")) | (_M.c.joined_at >= bindparam("since")),
     ),
 )
 
