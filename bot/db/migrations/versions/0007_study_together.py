@@ -40,9 +40,7 @@ def upgrade() -> None:
             )
     op.create_table(
         "buddy_optins",
-        sa.Column(
-            "user_id", ID, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-        ),
+        sa.Column("user_id", ID, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
         sa.Column(
             "channel_id",
             ID,
@@ -76,9 +74,7 @@ def upgrade() -> None:
             sa.ForeignKey("buddy_groups.id", ondelete="CASCADE"),
             primary_key=True,
         ),
-        sa.Column(
-            "user_id", ID, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-        ),
+        sa.Column("user_id", ID, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     )
     op.create_index("ix_buddy_group_members_user_id", "buddy_group_members", ["user_id"])
 
