@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     web_secret: SecretStr | None = None
     public_base_url: str = "http://localhost:3000"
     web_link_ttl_minutes: int = Field(default=60, ge=1)
+    # /plan's calendar subscription links (signed with WEB_SECRET too, for their own purpose)
+    calendar_link_ttl_days: int = Field(default=180, ge=1)
 
     # Discord sharding (adapters/discord/sharding.py parses and checks these at start-up, so a
     # bad value is one clear line, never a traceback). Neither set: ask Discord how many shards

@@ -20,7 +20,7 @@ from bot.types import Invocation, Locale
 if TYPE_CHECKING:
     from bot.options import CommandSpec
     from bot.services.board_cache import BoardCache
-    from bot.weblinks import LinkSigner
+    from bot.weblinks import CalendarSigner, LinkSigner
     from curriculum import Curriculum
 
 
@@ -35,6 +35,7 @@ class Ctx:
     session: AsyncSession
     user: User
     now: datetime
+    calendar_links: CalendarSigner | None = None  # signs /plan subscriptions; None: file only
 
     @property
     def locale(self) -> Locale:

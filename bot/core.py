@@ -32,7 +32,7 @@ from bot.services import store
 from bot.services.board_cache import BoardCache
 from bot.timezones import is_zone, search_zones
 from bot.types import Actor, Invocation, Locale, Place, Reply, Source
-from bot.weblinks import LinkSigner
+from bot.weblinks import CalendarSigner, LinkSigner
 from curriculum import Curriculum
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,7 @@ class Core:
         clock: Clock | None = None,
         chapter_base_url: str | None = None,
         web_links: LinkSigner | None = None,
+        calendar_links: CalendarSigner | None = None,
     ) -> None:
         self.curriculum = curriculum
         self.db = db
@@ -83,6 +84,7 @@ class Core:
         self.chapter_base_url = chapter_base_url
         self.commands: dict[str, CommandSpec] = {c.name: c for c in commands}
         self.web_links = web_links  # signs /leaderboard web links; None: the web page is off
+        self.calendar_links = calendar_links  # signs /plan subscriptions; None: file only
         self.directory = Directory(db)
         self.boards = BoardCache(curriculum)
         self.observer: CommandObserver | None = None
@@ -220,6 +222,7 @@ class Core:
             curriculum=self.curriculum,
             boards=self.boards,
             links=self.web_links,
+            calendar_links=self.calendar_links,
             chapter_base_url=self.chapter_base_url,
             commands=self.commands,
             inv=inv,

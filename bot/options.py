@@ -69,6 +69,10 @@ class OptionSpec:
     positional: bool = True
     min_value: int | None = None
     max_value: int | None = None
+    # Typed text: the words left over once every other positional option is placed join
+    # this one (a note after a link), so people need no quotes. Put it last.
+    rest: bool = False
+    max_length: int = 0  # 0: MAX_OPTION_LENGTH; more for a value that needs it (a link)
 
     def placeholder(self) -> str:
         if self.choices:
@@ -224,11 +228,11 @@ def convert(spec: OptionSpec, raw: Any, today: date) -> Any:
     if isinstance(raw, date) and spec.type is OptionType.DATE:
         return raw
     text = clean_text(str(raw))
-    if len(text) > MAX_OPTION_LENGTH:
+    if len(text) > (spec.max_length or MAX_OPTION_LENGTH):
         raise OptionError(
             N_("That is too long for `{option}` (at most {max} characters)."),
             option=spec.name,
-            max=MAX_OPTION_LENGTH,
+            max=spec.max_length or MAX_OPTION_LENGTH,
         )
     if spec.choices:
         by_key = {c.value.casefold(): c.value for c in spec.choices}

@@ -76,8 +76,12 @@ def parse_args(spec: CommandSpec, text: str, today: date) -> dict[str, str]:
         else:
             positional.append(token)
 
+    rest = next((o.name for o in spec.options if o.rest and o.positional), None)
     for token in positional:
         free = [o for o in spec.options if o.positional and o.name not in raw]
+        if not free and rest is not None and rest in raw:
+            raw[rest] = f"{raw[rest]} {token}"
+            continue
         if not free:
             raise OptionError(
                 N_("`/{name}` takes fewer arguments: I can't place `{value}`."),

@@ -196,7 +196,7 @@ async def option_payload(option: OptionSpec, loc: _Localizer) -> dict[str, Any]:
         payload["choices"] = [await loc.choice(value, label) for value, label in WEEKDAY_CHOICES]
     else:
         payload["type"] = STRING
-        payload["max_length"] = MAX_OPTION_LENGTH
+        payload["max_length"] = option.max_length or MAX_OPTION_LENGTH
         if autocomplete_source(option):
             payload["autocomplete"] = True
     payload["required"] = option.required

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -115,6 +116,13 @@ class ChapterProgress(Base):
     state: Mapped[str] = mapped_column(String(16))  # in_progress | done | skipped
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # /share: the work shown for this chapter (http/https only), where and when it was posted.
+    share_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    share_note: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    shared_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    share_channel_id: Mapped[int | None] = mapped_column(
+        ForeignKey("channels.id", ondelete="SET NULL"), nullable=True, index=True
+    )
 
 
 class Channel(Base):
@@ -137,6 +145,11 @@ class Channel(Base):
     # leaderboard reset (leaderboards count only completions after it; progress is untouched).
     admin_role: Mapped[str | None] = mapped_column(String(100), nullable=True)
     leaderboard_reset_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Studying together, each on unless an admin turns it off for this channel.
+    buddies_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    threads_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    plan_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    share_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Membership(Base):
@@ -149,6 +162,49 @@ class Membership(Base):
         ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True
     )
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class BuddyOptIn(Base):
+    """A person who asked for a study buddy in a channel (``/buddy``)."""
+
+    __tablename__ = "buddy_optins"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    channel_id: Mapped[int] = mapped_column(
+        ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True
+    )
+    opted_in_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class BuddyGroup(Base):
+    """One week's pair (or three) in a channel; unique per channel, week and members, so a
+    replica or a restart that pairs the same week again finds it taken."""
+
+    __tablename__ = "buddy_groups"
+    __table_args__ = (UniqueConstraint("channel_id", "week", "member_key"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    channel_id: Mapped[int] = mapped_column(
+        ForeignKey("channels.id", ondelete="CASCADE"), index=True
+    )
+    week: Mapped[str] = mapped_column(String(10))  # ISO week, e.g. 2027-W10
+    member_key: Mapped[str] = mapped_column(String(200))  # sorted member ids, "12-15"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    introduced_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    conversation_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class BuddyGroupMember(Base):
+    __tablename__ = "buddy_group_members"
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("buddy_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class ReminderPref(Base):

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.features import admin, help, leaderboard, learn, paths, privacy, progress, reminders
+from bot.features import (
+    admin,
+    help,
+    leaderboard,
+    learn,
+    paths,
+    plan,
+    privacy,
+    progress,
+    reminders,
+    share,
+)
 from bot.features.base import PersonalData
 from bot.options import CommandSpec
 
@@ -16,6 +27,8 @@ FEATURES: tuple[ModuleType, ...] = (
     paths,
     progress,
     learn,
+    plan,
+    share,
     reminders,
     privacy,
     leaderboard,

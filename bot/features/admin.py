@@ -12,9 +12,11 @@ import io
 from sqlalchemy import select
 
 from bot.context import Ctx
-from bot.db.models import AdminLog, Channel, NudgeRequest
+from bot.db.models import Channel, NudgeRequest
 from bot.errors import UserError
+from bot.features.common import log_admin_action as _log
 from bot.features.leaderboard import group_channel
+from bot.features.together import admin_together
 from bot.i18n import N_, pN_, weekday_name
 from bot.labels import NUDGE_COOLDOWN, path_title
 from bot.options import Choice, CommandSpec, OptionSpec
@@ -48,20 +50,9 @@ async def admin(ctx: Ctx) -> Reply:
         "nudge": _nudge,
         "export": _export,
         "reset": _reset,
+        "together": admin_together,
     }[action]
     return await handler(ctx, channel)
-
-
-def _log(ctx: Ctx, channel: Channel, action: str, detail: str = "") -> None:
-    ctx.session.add(
-        AdminLog(
-            channel_id=channel.id,
-            actor=ctx.inv.actor.user_id,
-            action=action,
-            detail=detail[:2000],
-            at=ctx.now,
-        )
-    )
 
 
 async def _schedule(ctx: Ctx, channel: Channel) -> Reply:
@@ -289,7 +280,26 @@ COMMANDS: tuple[CommandSpec, ...] = (
                     Choice("nudge", N_("Nudge those behind pace")),
                     Choice("export", N_("Progress as a CSV file")),
                     Choice("reset", N_("Restart the leaderboards")),
+                    Choice("together", N_("Turn study-together features on or off")),
                 ),
+            ),
+            # Before ``value``, so typed text gives `plan` and `off` to these, not to it.
+            OptionSpec(
+                "feature",
+                T.CHOICE,
+                N_("A study-together feature (together)"),
+                choices=(
+                    Choice("buddies", N_("Study buddies")),
+                    Choice("threads", N_("Weekly threads")),
+                    Choice("plan", N_("/plan calendars")),
+                    Choice("share", N_("/share posts")),
+                ),
+            ),
+            OptionSpec(
+                "switch",
+                T.CHOICE,
+                N_("On or off (together)"),
+                choices=(Choice("on", N_("On")), Choice("off", N_("Off"))),
             ),
             OptionSpec(
                 "value",
@@ -322,6 +332,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
             "/admin role Moderators",
             "/admin export",
             "/admin reset",
+            "/admin together",
+            "/admin together share off",
         ),
     ),
 )

@@ -7,8 +7,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import quote
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.context import Ctx
-from bot.db.models import User
+from bot.db.models import AdminLog, Channel, User
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.labels import chapter_ids_label, path_names
@@ -17,6 +19,14 @@ from bot.services import store
 from bot.suggest import closest
 from bot.types import Button
 from curriculum import Chapter, Curriculum, Path, Step
+
+# A chapter's state as people read it (/chapter, /share).
+STATE_NAMES = {
+    "todo": N_("to do"),
+    "in_progress": N_("in progress"),
+    "done": N_("done"),
+    "skipped": N_("skipped"),
+}
 
 _CHAPTER_ID = re.compile(
     r"^\s*(?:p(?:art)?\s*)?(\d{1,2})\s*"
@@ -119,13 +129,18 @@ async def user_timezone(ctx: Ctx) -> str:
 
 
 async def zone_of(ctx: Ctx, user: User) -> str:
-    pref = await store.get_reminder(ctx.session, user.id)
+    return await zone_in(ctx.session, user)
+
+
+async def zone_in(session: AsyncSession, user: User) -> str:
+    """``zone_of`` outside a command (the calendar subscription reads it too)."""
+    pref = await store.get_reminder(session, user.id)
     own = pref.timezone if pref else None
     if own or user.timezone:
         return person_zone(own, user.timezone)
     groups = [
         c.timezone
-        for c in await store.user_channels(ctx.session, user.id)
+        for c in await store.user_channels(session, user.id)
         if c.platform == user.platform and c.workspace == user.workspace
     ]
     return person_zone(own, user.timezone, groups)
@@ -179,3 +194,17 @@ def step_buttons(ctx: Ctx, status: PathStatus) -> tuple[Button, ...]:
             *buttons,
         ]
     return tuple(buttons)
+
+
+def log_admin_action(ctx: Ctx, channel: Channel, action: str, detail: str = "") -> None:
+    """An admin action in ``admin_log``, in the unit of work of the change itself, so the log
+    never claims a change that was rolled back."""
+    ctx.session.add(
+        AdminLog(
+            channel_id=channel.id,
+            actor=ctx.inv.actor.user_id,
+            action=action,
+            detail=detail[:2000],
+            at=ctx.now,
+        )
+    )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TypeVar
 
 from bot.context import Ctx
-from bot.features.common import chapter_url, current_status, resolve_chapter
+from bot.features.common import STATE_NAMES, chapter_url, current_status, resolve_chapter
+from bot.features.share import recent_work
 from bot.i18n import N_, pN_
 from bot.labels import chapter_label, path_title
 from bot.options import CommandSpec, OptionSpec, always
@@ -15,14 +16,6 @@ from bot.types import Button, Field, Reply
 from curriculum import Path
 
 Item = TypeVar("Item")
-
-
-STATE_NAMES = {
-    "todo": N_("to do"),
-    "in_progress": N_("in progress"),
-    "done": N_("done"),
-    "skipped": N_("skipped"),
-}
 
 
 def _rotate(items: list[Item], n: int) -> Item | None:
@@ -135,7 +128,7 @@ async def chapter(ctx: Ctx) -> Reply:
                 )
     states = await store.chapter_states(ctx.session, ctx.user.id)
     state = states.get(ch.id, "todo")
-    fields = (
+    fields = [
         Field(ctx.t("Part"), f"{part.id} · {part.title.get(ctx.locale)}"),
         Field(ctx.t("Your state"), ctx.t(STATE_NAMES.get(state, state))),
         Field(
@@ -143,7 +136,17 @@ async def chapter(ctx: Ctx) -> Reply:
             "\n".join(in_paths) if in_paths else ctx.t("Not part of any path's plan."),
             inline=False,
         ),
-    )
+    ]
+    work = await recent_work(ctx, ch.id)
+    if work:
+        lines_of_work = [
+            ctx.t("{name}: {link}", name=w.name or ctx.t("anonymous"), link=w.url)
+            + (f" — {w.note}" if w.note else "")
+            for w in work
+        ]
+        fields.append(
+            Field(ctx.t("Recent work by the group"), "\n".join(lines_of_work)[:1000], inline=False)
+        )
     buttons: list[Button] = []
     if state != "done":
         buttons.append(Button(ctx.t("Done"), "done", ch.id, style="primary"))
@@ -154,7 +157,7 @@ async def chapter(ctx: Ctx) -> Reply:
     return Reply(
         title=chapter_label(ch, ctx.locale),
         text="\n".join(lines),
-        fields=fields,
+        fields=tuple(fields),
         buttons=tuple(buttons),
     )
 

@@ -53,6 +53,10 @@ def build_http_app(core: Core, metrics: Metrics | None = None) -> web.Applicatio
         from bot.web import add_routes
 
         add_routes(app, core, core.web_links)
+    if core.calendar_links is not None:
+        from bot.calendar_web import add_calendar_routes
+
+        add_calendar_routes(app, core, core.calendar_links)
     return app
 
 

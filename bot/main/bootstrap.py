@@ -12,7 +12,7 @@ from bot.db import Database
 from bot.db.engine import redact_url
 from bot.features import COMMANDS
 from bot.pictures import cjk_font_path
-from bot.weblinks import LinkSigner
+from bot.weblinks import CalendarSigner, LinkSigner
 from curriculum import load_curriculum
 
 log = logging.getLogger(__name__)
@@ -52,4 +52,5 @@ async def build_core(
         clock=clock,
         chapter_base_url=settings.chapter_base_url,
         web_links=LinkSigner.from_settings(settings),
+        calendar_links=CalendarSigner.from_settings(settings),
     )

@@ -149,6 +149,18 @@ async def lookup_user(session: AsyncSession, actor: Actor, ref: UserRef) -> User
     return None
 
 
+async def find_channel(session: AsyncSession, place: Place) -> Channel | None:
+    """The channel's row if it has one (a command that only reads must not create it)."""
+    if place.channel_id is None:
+        return None
+    key = {
+        "platform": place.platform,
+        "workspace": place.workspace,
+        "external_id": place.channel_id,
+    }
+    return (await session.execute(_CHANNEL, key)).scalar_one_or_none()
+
+
 async def ensure_channel(session: AsyncSession, place: Place, now: datetime) -> Channel:
     """Find or create the channel's row: found first, inserted only when missing."""
     assert place.channel_id is not None

@@ -196,3 +196,14 @@ def test_render_text_shows_every_part_of_a_reply():
 
 def test_render_text_marks_errors():
     assert render_text(Reply(text="bad\nworse", kind="error")) == "! bad\n! worse"
+
+
+async def test_plan_saves_plan_ics_and_share_prints_the_card(console, tmp_path: Path):
+    await console.handle_line("/path mlops")
+    out = await console.handle_line("/plan")
+    saved = tmp_path / "out" / "alice-plan.ics"
+    assert f"[saved {saved}]" in out
+    assert saved.read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
+    await console.handle_line("/done")
+    out = await console.handle_line("/share 1.1 https://example.org/notes my notes")
+    assert "alice finished 1.1" in out and "https://example.org/notes" in out

@@ -26,6 +26,8 @@ def test_commands_keep_their_order():
         "start",
         "next",
         "chapter",
+        "plan",
+        "share",
         "reminders",
         "privacy",
         "export-my-data",

@@ -9,7 +9,14 @@ from adapters.slack.surface import slash_command_names
 from bot.features import COMMANDS
 from tests.slack.conftest import buttons_of, text_of
 
-ARGS = {"undo": "1.1", "skip": "1.2", "start": "2.1", "chapter": "4.2", "help": "reminders"}
+ARGS = {
+    "undo": "1.1",
+    "skip": "1.2",
+    "start": "2.1",
+    "chapter": "4.2",
+    "help": "reminders",
+    "share": "2.1 https://example.org/demo",  # 2.1 is started by then
+}
 
 
 async def test_path_mlops_names_the_path_and_its_first_step(slack):
