@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Channel, Delivery, ReminderPref
-from bot.services import store
+from bot.services import deliveries
 from bot.services.leaderboard import mark_nudges_delivered
 from scheduler.model import Prompt, RunReport
 
@@ -30,7 +30,7 @@ Transaction = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 
 async def claim(session: AsyncSession, prompt: Prompt, at: datetime) -> int | None:
     """Insert the Delivery row before sending; ``None`` if someone else already has it."""
-    stmt = store.insert_delivery(
+    stmt = deliveries.insert_delivery(
         session,
         recipient=prompt.recipient,
         user_id=prompt.user_id,
@@ -60,7 +60,7 @@ async def delivered(
 ) -> bool:
     """Whether a record of ``kind`` (any of them, given several) exists for the period."""
     if isinstance(kind, str):
-        return await store.has_record(session, recipient, kind, period)
+        return await deliveries.has_record(session, recipient, kind, period)
     found = await session.execute(
         select(Delivery.id)
         .where(

@@ -15,7 +15,7 @@ from bot.labels import chapter_label, path_title, weeks
 from bot.options import CommandSpec, OptionSpec
 from bot.options import OptionType as T
 from bot.pace import COVERED
-from bot.services import store
+from bot.services import personal, store
 from bot.types import Button, Field, Reply
 
 
@@ -149,7 +149,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
 
 async def _export_enrolment(session: AsyncSession, user: User) -> dict[str, Any]:
     enrollment = await store.get_enrollment(session, user.id)
-    return {"enrollment": store.plain_row(enrollment) if enrollment else None}
+    return {"enrollment": personal.plain_row(enrollment) if enrollment else None}
 
 
 async def _forget_enrolment(session: AsyncSession, user: User) -> None:
@@ -160,7 +160,7 @@ async def _export_study_groups(session: AsyncSession, user: User) -> dict[str, A
     return {
         "study_groups": [
             {"channel": ch.external_id, "name": ch.name, "joined_at": m.joined_at.isoformat()}
-            for m, ch in await store.membership_rows(session, user.id)
+            for m, ch in await personal.membership_rows(session, user.id)
         ]
     }
 

@@ -14,7 +14,7 @@ from bot.features.base import PersonalData
 from bot.i18n import N_, pN_
 from bot.options import Choice, CommandSpec, OptionSpec
 from bot.options import OptionType as T
-from bot.services import store
+from bot.services import personal, store
 from bot.types import Attachment, Button, Reply
 
 MODE_NAMES = {"shown": N_("shown"), "anonymous": N_("anonymous"), "hidden": N_("hidden")}
@@ -129,7 +129,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
 
 
 async def _export_account(session: AsyncSession, user: User) -> dict[str, Any]:
-    return {"user": store.plain_row(user, skip=("id",))}
+    return {"user": personal.plain_row(user, skip=("id",))}
 
 
 # The person's own row (name, locale, zone, this feature's privacy mode): /forget-me deletes

@@ -18,7 +18,7 @@ from bot.labels import chapter_label, path_title
 from bot.options import CommandSpec, OptionSpec, always
 from bot.options import OptionType as T
 from bot.pace import PathStatus, StepStatus, fmt_days, pace_phrase, path_status
-from bot.services import store
+from bot.services import personal, store
 from bot.types import Field, ProgressBar, Reply, UserRef
 
 
@@ -286,7 +286,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
 
 
 async def _export_chapters(session: AsyncSession, user: User) -> dict[str, Any]:
-    return {"chapters": [store.plain_row(p) for p in await store.progress_rows(session, user.id)]}
+    return {
+        "chapters": [personal.plain_row(p) for p in await personal.progress_rows(session, user.id)]
+    }
 
 
 async def _forget_chapters(session: AsyncSession, user: User) -> None:

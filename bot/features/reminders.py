@@ -23,7 +23,7 @@ from bot.labels import SNOOZE
 from bot.options import Choice, CommandSpec, OptionError, OptionSpec, parse_time
 from bot.options import OptionType as T
 from bot.pace import local_date
-from bot.services import store
+from bot.services import deliveries, personal, store
 from bot.timing import iso_period, next_weekly, quiet_end_at
 from bot.types import Field, Reply
 
@@ -105,7 +105,7 @@ async def reminders(ctx: Ctx) -> Reply:
     elif action == "skip":
         message = await _skip_week(ctx, tz)
         snooze_until = None
-    if action == "skip" or await store.has_record(
+    if action == "skip" or await deliveries.has_record(
         ctx.session, f"user:{ctx.user.id}", "skip", iso_period(ctx.now, tz)
     ):
         # A skipped week stays skipped whatever is changed later: the next one is next week's.
@@ -177,7 +177,7 @@ async def _skip_week(ctx: Ctx, tz: str) -> str:
     """
     enrollment = await store.get_enrollment(ctx.session, ctx.user.id)
     period = iso_period(ctx.now, tz)
-    first = await store.record_once(
+    first = await deliveries.record_once(
         ctx.session,
         Delivery,
         recipient=f"user:{ctx.user.id}",
@@ -302,7 +302,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
 
 async def _export_reminder(session: AsyncSession, user: User) -> dict[str, Any]:
     reminder = await store.get_reminder(session, user.id)
-    return {"reminder": store.plain_row(reminder) if reminder else None}
+    return {"reminder": personal.plain_row(reminder) if reminder else None}
 
 
 async def _forget_reminder(session: AsyncSession, user: User) -> None:
@@ -310,8 +310,8 @@ async def _forget_reminder(session: AsyncSession, user: User) -> None:
 
 
 async def _export_deliveries(session: AsyncSession, user: User) -> dict[str, Any]:
-    rows = await store.delivery_rows(session, user.id)
-    return {"deliveries": [store.plain_row(d, skip=("user_id", "id")) for d in rows]}
+    rows = await personal.delivery_rows(session, user.id)
+    return {"deliveries": [personal.plain_row(d, skip=("user_id", "id")) for d in rows]}
 
 
 async def _forget_deliveries(session: AsyncSession, user: User) -> None:

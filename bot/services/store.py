@@ -370,72 +370,6 @@ async def save_reminder(
     await board_changed(session, user_id, now)
 
 
-async def has_record(session: AsyncSession, recipient: str, kind: str, period: str) -> bool:
-    """Whether a (recipient, kind, period) delivery record exists: sent, claimed or skipped."""
-    found = await session.execute(
-        select(Delivery.id).where(
-            Delivery.recipient == recipient, Delivery.kind == kind, Delivery.period == period
-        )
-    )
-    return found.first() is not None
-
-
-def insert_delivery(
-    session: AsyncSession,
-    *,
-    recipient: str,
-    user_id: int | None,
-    kind: str,
-    period: str,
-    status: str,
-    now: datetime,
-    table: type[Delivery] = Delivery,
-) -> Any:
-    """The INSERT of a (recipient, kind, period) record that does nothing when one exists: that
-    unique key is what keeps a prompt (or a skip) to once per period, across replicas."""
-    return (
-        dialect_insert(session, table)
-        .values(
-            recipient=recipient,
-            user_id=user_id,
-            kind=kind,
-            period=period,
-            status=status,
-            attempts=0,
-            detail="",
-            created_at=now,
-            updated_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["recipient", "kind", "period"])
-    )
-
-
-async def record_once(
-    session: AsyncSession,
-    table: type[Delivery],
-    *,
-    recipient: str,
-    user_id: int | None,
-    kind: str,
-    period: str,
-    now: datetime,
-) -> bool:
-    """Insert a (recipient, kind, period) record unless it exists; True when it was new."""
-    result: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
-        insert_delivery(
-            session,
-            recipient=recipient,
-            user_id=user_id,
-            kind=kind,
-            period=period,
-            status="done",
-            now=now,
-            table=table,
-        )
-    )
-    return bool(result.rowcount)
-
-
 _USER_CHANNELS = (
     select(Channel)
     .join(Membership, Membership.channel_id == Channel.id)
@@ -447,42 +381,6 @@ _USER_CHANNELS = (
 async def user_channels(session: AsyncSession, user_id: int) -> list[Channel]:
     rows = await session.execute(_USER_CHANNELS, {"user_id": user_id})
     return list(rows.scalars().all())
-
-
-def plain_row(obj: Any, skip: tuple[str, ...] = ("user_id",)) -> dict[str, Any]:
-    """A row as JSON-able data, column by column (dates as ISO text), for "export my data"."""
-    out: dict[str, Any] = {}
-    for col in obj.__table__.columns:
-        if col.key in skip:
-            continue
-        value = getattr(obj, col.key)
-        out[col.key] = value.isoformat() if isinstance(value, date | datetime) else value
-    return out
-
-
-async def progress_rows(session: AsyncSession, user_id: int) -> list[ChapterProgress]:
-    rows = await session.execute(
-        select(ChapterProgress)
-        .where(ChapterProgress.user_id == user_id)
-        .order_by(ChapterProgress.chapter_id)
-    )
-    return list(rows.scalars().all())
-
-
-async def delivery_rows(session: AsyncSession, user_id: int) -> list[Delivery]:
-    rows = await session.execute(
-        select(Delivery).where(Delivery.user_id == user_id).order_by(Delivery.id)
-    )
-    return list(rows.scalars().all())
-
-
-async def membership_rows(session: AsyncSession, user_id: int) -> list[tuple[Membership, Channel]]:
-    rows = await session.execute(
-        select(Membership, Channel)
-        .join(Channel, Membership.channel_id == Channel.id)
-        .where(Membership.user_id == user_id)
-    )
-    return [(m, ch) for m, ch in rows.all()]
 
 
 _PersonRows = type[ChapterProgress | Enrollment | Membership | ReminderPref | Delivery]
