@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.features import admin, help, leaderboard, learn, paths, privacy, progress, reminders
+from bot.features import (
+    admin,
+    buddies,
+    help,
+    leaderboard,
+    learn,
+    paths,
+    privacy,
+    progress,
+    reminders,
+)
 from bot.features.base import PersonalData
 from bot.options import CommandSpec
 
@@ -17,6 +27,7 @@ FEATURES: tuple[ModuleType, ...] = (
     progress,
     learn,
     reminders,
+    buddies,
     privacy,
     leaderboard,
     admin,
@@ -36,4 +47,5 @@ PERSONAL_DATA: tuple[PersonalData, ...] = (
     paths.STUDY_GROUPS,
     reminders.REMINDER,
     reminders.DELIVERIES,
+    buddies.BUDDIES,
 )

@@ -27,6 +27,7 @@ def test_commands_keep_their_order():
         "next",
         "chapter",
         "reminders",
+        "buddy",
         "privacy",
         "export-my-data",
         "forget-me",
@@ -81,5 +82,7 @@ async def test_export_keys_keep_their_order(person):
         "study_groups",
         "reminder",
         "deliveries",
+        "buddy_optins",
+        "buddy_groups",
         "exported_at",
     ]
