@@ -196,3 +196,19 @@ def test_render_text_shows_every_part_of_a_reply():
 
 def test_render_text_marks_errors():
     assert render_text(Reply(text="bad\nworse", kind="error")) == "! bad\n! worse"
+
+
+async def test_the_console_prints_a_weekly_thread_and_a_buddies_introduction():
+    from adapters.console.notifier import ConsoleNotifier
+    from bot.ports import ChannelTarget, UserTarget
+    from bot.types import Reply
+
+    out: list[str] = []
+    notifier = ConsoleNotifier(out.append)
+    study = ChannelTarget("console", "local", "study")
+    message = await notifier.send_to_channel(study, Reply(text="Week 10"), key="c:W10")
+    await notifier.open_thread(study, message, "Questions for 2027-W10", Reply(text="Ask"), key="t")
+    users = [UserTarget("console", "local", u) for u in ("ann", "bob")]
+    where = await notifier.introduce(study, users, Reply(text="Meet"), key="b")
+    assert '(thread "Questions for 2027-W10" in #study)' in out[1] and "Ask" in out[1]
+    assert out[2].startswith("(group message for ann, bob, from #study)") and where
