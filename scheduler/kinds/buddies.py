@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import BuddyGroup, BuddyGroupMember, BuddyOptIn, Channel, User
+from bot.db.models import BuddyGroup, BuddyGroupMember, BuddyOptIn, Channel
 from bot.i18n import tr
 from bot.labels import chapter_ids_label, path_title
 from bot.ports import ChannelTarget, UserTarget
@@ -148,14 +148,3 @@ def _introduction(
         reply,
         members=users,
     )
-
-
-async def member_names(session: AsyncSession, group_id: int) -> list[str]:
-    """A group's members' names (tests and logs)."""
-    rows = await session.execute(
-        select(User.external_id)
-        .join(BuddyGroupMember, BuddyGroupMember.user_id == User.id)
-        .where(BuddyGroupMember.group_id == group_id)
-        .order_by(User.external_id)
-    )
-    return list(rows.scalars().all())
