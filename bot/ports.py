@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -42,7 +43,25 @@ class Notifier(Protocol):
         logical message so a platform that supports it (Discord nonces) can drop duplicates."""
         ...
 
-    async def send_to_channel(self, target: ChannelTarget, reply: Reply, *, key: str) -> None: ...
+    async def send_to_channel(self, target: ChannelTarget, reply: Reply, *, key: str) -> str | None:
+        """Post in the channel; the message's id (Discord message id, Slack ``ts``) when the
+        platform has one, so a thread can be opened under it."""
+        ...
+
+    async def open_thread(
+        self, target: ChannelTarget, message_id: str, name: str, reply: Reply, *, key: str
+    ) -> str:
+        """Open a thread under a message ``send_to_channel`` posted and post ``reply`` in it;
+        the thread's id (Discord: a thread channel; Slack: the parent's ``ts``)."""
+        ...
+
+    async def introduce(
+        self, channel: ChannelTarget, users: Sequence[UserTarget], reply: Reply, *, key: str
+    ) -> str:
+        """Start a conversation of ``users`` only (study buddies) and post ``reply`` there; its
+        id. Discord: a private thread in ``channel``; Slack: a group DM (``conversations.open``
+        with several users)."""
+        ...
 
     def remember_dm_channel(self, target: UserTarget, channel_id: str) -> None:
         """A DM channel id the caller already read (the scheduler reads the person's row

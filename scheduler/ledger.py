@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Channel, Delivery, ReminderPref
+from bot.db.models import BuddyGroup, Channel, Delivery, ReminderPref
 from bot.services import deliveries
 from bot.services.leaderboard import mark_nudges_delivered
 from scheduler.model import Prompt, RunReport
@@ -107,8 +107,8 @@ async def sweep_stale_claims(session: AsyncSession, at: datetime, lease: timedel
 
 async def suspend_if_failing(session: AsyncSession, prompt: Prompt, suspend_after: int) -> bool:
     """After ``suspend_after`` failed weeks in a row, stop trying (and say so in the log)."""
-    if suspend_after <= 0 or prompt.kind in ("snooze", "nudge"):
-        return False  # a failed snooze or nudge is not a failed week: weekly ones decide
+    if suspend_after <= 0 or prompt.kind in ("snooze", "nudge", "buddies"):
+        return False  # a failed snooze, nudge or introduction is not a failed week
     statuses = (
         (
             await session.execute(
@@ -152,6 +152,7 @@ class Outcome:
     error: str
     at: datetime
     report: RunReport
+    conversation: str | None = None  # study buddies: where they were introduced
 
 
 class Recorder:
@@ -208,6 +209,13 @@ class Recorder:
             for o in batch:
                 if o.ok:
                     sent.setdefault((o.attempts, o.at), []).append(o.delivery_id)
+            for o in batch:
+                if o.ok and o.prompt.kind == "buddies":
+                    await session.execute(
+                        update(BuddyGroup)
+                        .where(BuddyGroup.id == int(o.prompt.recipient.split(":", 1)[1]))
+                        .values(introduced_at=o.at, conversation_id=o.conversation)
+                    )
             for (attempts, at), ids in sent.items():
                 rows = await session.execute(
                     update(Delivery)

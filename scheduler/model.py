@@ -15,8 +15,16 @@ from bot.ports import ChannelTarget, UserTarget
 from bot.types import Reply
 from curriculum import Curriculum
 
-Kind = Literal["reminder", "snooze", "channel", "nudge"]
+Kind = Literal["reminder", "snooze", "channel", "nudge", "buddies"]
 Hold = Literal["paused", "quiet", "stale"]  # why a personal prompt must wait (or is skipped)
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    """A thread to open under a channel prompt once it is posted: its name and first post."""
+
+    name: str
+    reply: Reply
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +32,7 @@ class Prompt:
     """One prompt that is (or would be) sent: who, when in their zone, and what."""
 
     kind: Kind
-    recipient: str  # "user:<id>" or "channel:<id>": the Delivery key's recipient
+    recipient: str  # "user:<id>", "channel:<id>" or "buddies:<group id>": the Delivery key's
     platform: str
     target: UserTarget | ChannelTarget
     due_at: datetime  # UTC
@@ -33,6 +41,8 @@ class Prompt:
     reply: Reply
     user_id: int | None = None
     dm_channel: str | None = None  # the DM channel id the directory holds for the person
+    thread: Thread | None = None  # a channel prompt's thread for the week's questions
+    members: tuple[UserTarget, ...] = ()  # study buddies: introduced to each other in target
 
     @property
     def local_time(self) -> datetime:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.logging_setup import RedactingFilter
-from bot.ports import DeliveryError, Notifier, UserTarget
+from bot.ports import ChannelTarget, DeliveryError, Notifier, UserTarget
 from scheduler.ledger import Outcome, Recorder, Transaction, still_claimed
 from scheduler.model import Prompt, RunReport
 
@@ -75,6 +75,7 @@ class Sender:
     ) -> None:
         attempts, error = 0, ""
         wait: float | None = None
+        conversation: str | None = None
         for attempt in range(1, self.max_attempts + 1):
             # The first attempt follows the claim committed just now; a retry comes after a
             # backoff, during which the person may have deleted their data (and the claim).
@@ -83,7 +84,7 @@ class Sender:
                 return
             attempts = attempt
             try:
-                await self.send(prompt)
+                conversation = await self.send(prompt)
                 error = ""
                 break
             except DeliveryError as exc:
@@ -99,16 +100,39 @@ class Sender:
                 # Exponential backoff, but never sooner than a rate limit said (429).
                 backoff = self.backoff_seconds * 2 ** (attempt - 1)
                 await self._sleep(max(backoff, min(wait or 0.0, MAX_RETRY_AFTER)))
-        outcome = Outcome(prompt, delivery_id, not error, attempts, error, at, report)
+        outcome = Outcome(prompt, delivery_id, not error, attempts, error, at, report, conversation)
         await self.recorder.record(outcome)
 
-    async def send(self, prompt: Prompt) -> None:
+    async def send(self, prompt: Prompt) -> str | None:
+        """Send one prompt; where study buddies were introduced, for the ledger."""
         notifier = self.notifiers[prompt.platform]
+        if prompt.members:
+            assert isinstance(prompt.target, ChannelTarget)
+            return await notifier.introduce(
+                prompt.target, prompt.members, prompt.reply, key=prompt.key
+            )
         if isinstance(prompt.target, UserTarget):
             # The claim read the person's row, DM channel id included: a notifier that keeps
             # DM channels (Discord) is told, and saves a directory read per message.
             if prompt.dm_channel:
                 notifier.remember_dm_channel(prompt.target, prompt.dm_channel)
             await notifier.send_to_user(prompt.target, prompt.reply, key=prompt.key)
-        else:
-            await notifier.send_to_channel(prompt.target, prompt.reply, key=prompt.key)
+            return None
+        message_id = await notifier.send_to_channel(prompt.target, prompt.reply, key=prompt.key)
+        if prompt.thread is not None and message_id:
+            await self._open_thread(notifier, prompt, prompt.target, message_id)
+        return None
+
+    @staticmethod
+    async def _open_thread(
+        notifier: Notifier, prompt: Prompt, target: ChannelTarget, message_id: str
+    ) -> None:
+        """Best effort: the prompt itself went out, and retrying the whole send for its thread
+        would post the prompt twice, so a thread that cannot be opened is only logged."""
+        assert prompt.thread is not None
+        try:
+            await notifier.open_thread(
+                target, message_id, prompt.thread.name, prompt.thread.reply, key=f"{prompt.key}:t"
+            )
+        except Exception as exc:
+            log.warning("could not open the thread of %s: %s", prompt.key, _safe(repr(exc)))

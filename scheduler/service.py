@@ -37,6 +37,7 @@ from bot.db.models import Enrollment, User
 from bot.ports import Notifier
 from scheduler import due as due_queries
 from scheduler import forecast, ledger
+from scheduler.kinds import buddies as buddies_kind
 from scheduler.kinds import channel as channel_kind
 from scheduler.kinds import nudge as nudge_kind
 from scheduler.kinds import personal
@@ -326,8 +327,20 @@ class PromptService:
     # --- one channel ----------------------------------------------------------------------
 
     async def _channel_guarded(self, channel_id: int, at: datetime, report: RunReport) -> None:
+        """The group's prompt, then (at the same moment, never contending for the same
+        channel) its study buddies' pairing and introductions."""
         work = self._channel(channel_id, at, report)
         await self._guard(work, report, f"prompt for channel:{channel_id}")
+        work = self._buddies(channel_id, at, report)
+        await self._guard(work, report, f"study buddies for channel:{channel_id}")
+
+    async def _buddies(self, channel_id: int, at: datetime, report: RunReport) -> None:
+        claim, rules = buddies_kind.claim_buddies, self._rules
+        async with self._semaphore:
+            async with self._transaction() as session:
+                claimed = await claim(session, rules, channel_id, at, report)
+            for prompt, delivery_id in claimed:
+                await self._sender.deliver(prompt, delivery_id, at, report)
 
     async def _channel(self, channel_id: int, at: datetime, report: RunReport) -> None:
         claim, rules = channel_kind.claim_channel, self._rules

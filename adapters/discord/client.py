@@ -134,6 +134,11 @@ def place_for(interaction: discord.Interaction, workspace: str | None = None) ->
     if interaction.guild_id is None:
         return Place(PLATFORM, workspace or DM_WORKSPACE, None)
     channel = interaction.channel
+    if isinstance(channel, discord.Thread) and channel.parent_id:
+        # A command in a thread (the weekly prompt's, say) belongs to the study channel the
+        # thread hangs from: that channel's group, schedule and leaderboard.
+        parent = getattr(channel.parent, "name", None) or ""
+        return Place(PLATFORM, str(interaction.guild_id), str(channel.parent_id), parent)
     name = getattr(channel, "name", None) or ""
     return Place(
         PLATFORM, str(interaction.guild_id), str(interaction.channel_id), channel_name=name
@@ -268,9 +273,8 @@ class SkilltreeClient(discord.AutoShardedClient):
             or not member._roles
         ):
             return actor
-        role = await self.admin_roles.role_for(
-            str(interaction.guild_id), str(interaction.channel_id)
-        )
+        place = place_for(interaction)  # a thread's parent: the study channel's role
+        role = await self.admin_roles.role_for(str(interaction.guild_id), str(place.channel_id))
         if role and has_role(member, role):
             return dataclasses.replace(actor, is_admin=True)
         return actor

@@ -23,7 +23,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Literal
 
 import aiohttp
 import discord
@@ -66,16 +67,20 @@ def _is_transient(exc: BaseException) -> bool:
     )
 
 
-class _OnlyMention(discord.AllowedMentions):
-    """Ping only the person a fallback post is for (never @everyone or roles). discord.py
-    would send user ids as integers; the API types snowflakes as strings."""
+PRIVATE_THREAD: Literal[12] = 12
+WEEK_MINUTES: Literal[10080] = 10080  # a thread left quiet for a week archives itself
 
-    def __init__(self, user_id: str | None) -> None:
+
+class _OnlyMention(discord.AllowedMentions):
+    """Ping only the people a post is for (never @everyone or roles). discord.py would send
+    user ids as integers; the API types snowflakes as strings."""
+
+    def __init__(self, *user_ids: str | None) -> None:
         super().__init__(everyone=False, roles=False, users=False, replied_user=False)
-        self.user_id = user_id
+        self.user_ids = [u for u in user_ids if u]
 
     def to_dict(self) -> dict[str, Any]:  # type: ignore[override]
-        return {"parse": [], "users": [self.user_id] if self.user_id else []}
+        return {"parse": [], "users": self.user_ids}
 
 
 class DiscordNotifier:
@@ -138,6 +143,7 @@ class DiscordNotifier:
         await self._send_channel(
             target.fallback_channel, reply, key=key, mention=target.user_id, workspace=None
         )
+        return
 
     def remember_dm_channel(self, target: UserTarget, channel_id: str) -> None:
         """A DM channel id the caller has just read from the directory (the scheduler reads the
@@ -145,16 +151,65 @@ class DiscordNotifier:
         this process since is newer, and kept."""
         self._dm_channels.setdefault(target.user_id, channel_id)
 
-    async def send_to_channel(self, target: ChannelTarget, reply: Reply, *, key: str) -> None:
-        await self._send_channel(target.channel_id, reply, key=key, mention=None, workspace=None)
+    async def send_to_channel(self, target: ChannelTarget, reply: Reply, *, key: str) -> str:
+        return await self._send_channel(
+            target.channel_id, reply, key=key, mention=None, workspace=None
+        )
+
+    async def open_thread(
+        self, target: ChannelTarget, message_id: str, name: str, reply: Reply, *, key: str
+    ) -> str:
+        """A public thread from the prompt's message, with the invitation as its first post."""
+        what = f"thread under {target.channel_id}/{message_id}"
+        try:
+            await self._pace()
+            thread = await self.http.start_thread_with_message(
+                target.channel_id, message_id, name=name[:100], auto_archive_duration=WEEK_MINUTES
+            )
+            thread_id = str(thread["id"])
+            await self._post(thread_id, reply, key=key)
+        except discord.HTTPException as exc:
+            raise self._failure(exc, what) from exc
+        return thread_id
+
+    async def introduce(
+        self, channel: ChannelTarget, users: Sequence[UserTarget], reply: Reply, *, key: str
+    ) -> str:
+        """A private thread in the study channel: only its members (and moderators) see it.
+        Each is added, then the introduction mentions them all."""
+        what = f"buddies thread in {channel.channel_id}"
+        try:
+            await self._pace()
+            thread = await self.http.start_thread_without_message(
+                channel.channel_id,
+                name=reply.title[:100] if reply.title else "study buddies",
+                auto_archive_duration=WEEK_MINUTES,
+                type=PRIVATE_THREAD,
+                invitable=False,
+            )
+            thread_id = str(thread["id"])
+            for user in users:
+                await self._pace()
+                await self.http.add_user_to_thread(thread_id, user.user_id)
+            await self._post(thread_id, reply, key=key, mentions=[u.user_id for u in users])
+        except discord.HTTPException as exc:
+            raise self._failure(exc, what) from exc
+        except Exception as exc:
+            if _is_transient(exc):
+                raise DeliveryError(f"{what}: {exc!r}") from exc
+            raise
+        return thread_id
 
     # --- internals -------------------------------------------------------------------------
 
     async def _send_channel(
         self, channel_id: str, reply: Reply, *, key: str, mention: str | None, workspace: str | None
-    ) -> None:
+    ) -> str:
         try:
-            await self._post(channel_id, reply, key=key, mention=mention, workspace=workspace)
+            mentions = [mention] if mention else []
+            return await self._post(
+                channel_id, reply, key=key, mentions=mentions, workspace=workspace
+            )
         except discord.HTTPException as exc:
             raise self._failure(exc, f"channel {channel_id}") from exc
         except Exception as exc:
@@ -232,24 +287,27 @@ class DiscordNotifier:
         reply: Reply,
         *,
         key: str,
-        mention: str | None = None,
+        mentions: Sequence[str] = (),
         workspace: str | None = None,
-    ) -> None:
+    ) -> str:
+        """Post; the message's id."""
         out = render(reply, workspace=workspace)
         content = out.content
-        if mention is not None:
-            content = f"<@{mention}> {content}" if content else f"<@{mention}>"
+        if mentions:
+            pings = " ".join(f"<@{m}>" for m in mentions)
+            content = f"{pings} {content}" if content else pings
         params = handle_message_parameters(
             content=content,
             embed=out.embed if out.embed is not None else discord.utils.MISSING,
             view=out.view if out.view is not None else discord.utils.MISSING,
             files=out.files or discord.utils.MISSING,
             nonce=nonce_for(key),
-            allowed_mentions=_OnlyMention(mention),
+            allowed_mentions=_OnlyMention(*mentions),
         )
         try:
             await self._pace()
-            await self.http.send_message(int(channel_id), params=params)
+            message = await self.http.send_message(int(channel_id), params=params)
+            return str(message["id"])
         finally:
             for file in out.files:
                 file.close()

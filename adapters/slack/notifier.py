@@ -13,6 +13,7 @@ prevented by the scheduler's delivery log, not here.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -90,14 +91,18 @@ class SlackNotifier:
             raise NotInstalled(f"{what}: not installed in {workspace}", permanent=True)
         return token
 
-    async def _post(self, channel: str, reply: Reply, token: str | None) -> dict[str, Any]:
+    async def _post(
+        self, channel: str, reply: Reply, token: str | None, thread_ts: str | None = None
+    ) -> dict[str, Any]:
         # No token=None: slack-sdk would then send no token at all, not the client's.
-        workspace_token: dict[str, Any] = {"token": token} if token is not None else {}
+        extra: dict[str, Any] = {"token": token} if token is not None else {}
+        if thread_ts is not None:
+            extra["thread_ts"] = thread_ts
         resp = await self.client.chat_postMessage(
             channel=channel,
             blocks=render_blocks(reply),
             text=fallback_text(reply),
-            **workspace_token,
+            **extra,
         )
         return dict(resp.data) if isinstance(resp.data, dict) else {}
 
@@ -124,14 +129,55 @@ class SlackNotifier:
     def remember_dm_channel(self, target: UserTarget, channel_id: str) -> None:
         """Slack posts a DM to the user id itself: no DM channel to keep."""
 
-    async def send_to_channel(self, target: ChannelTarget, reply: Reply, *, key: str) -> None:
-        token = await self._token(target.workspace, f"post to {target.channel_id}")
+    async def send_to_channel(self, target: ChannelTarget, reply: Reply, *, key: str) -> str | None:
+        """The message's ``ts``: a thread under it is posted with ``thread_ts`` set to it."""
+        return await self._send(target, target.channel_id, reply, key)
+
+    async def open_thread(
+        self, target: ChannelTarget, message_id: str, name: str, reply: Reply, *, key: str
+    ) -> str:
+        """A Slack thread is a reply under the message; its id is the parent's ``ts``."""
+        await self._send(target, target.channel_id, reply, key, thread_ts=message_id)
+        return message_id
+
+    async def introduce(
+        self, channel: ChannelTarget, users: Sequence[UserTarget], reply: Reply, *, key: str
+    ) -> str:
+        """A group DM of the buddies and the app (``conversations.open`` with several users)."""
+        what = f"group DM in {channel.workspace}"
+        token = await self._token(channel.workspace, what)
+        workspace_token: dict[str, Any] = {"token": token} if token is not None else {}
         try:
-            await self._post(target.channel_id, reply, token)
+            resp = await self.client.conversations_open(
+                users=",".join(u.user_id for u in users), **workspace_token
+            )
         except SlackApiError as exc:
-            raise self._delivery_error(exc, f"post to {target.channel_id}", key) from exc
+            raise self._delivery_error(exc, what, key) from exc
         except (SlackClientError, OSError, TimeoutError) as exc:
-            raise DeliveryError(f"post to {target.channel_id}: {type(exc).__name__}") from exc
+            raise DeliveryError(f"{what}: {type(exc).__name__}") from exc
+        conversation = str((resp.get("channel") or {}).get("id") or "")
+        if not conversation:
+            raise DeliveryError(f"{what}: conversations.open returned no channel")
+        await self._send(channel, conversation, reply, key)
+        return conversation
+
+    async def _send(
+        self,
+        target: ChannelTarget,
+        channel: str,
+        reply: Reply,
+        key: str,
+        thread_ts: str | None = None,
+    ) -> str | None:
+        token = await self._token(target.workspace, f"post to {channel}")
+        try:
+            data = await self._post(channel, reply, token, thread_ts)
+        except SlackApiError as exc:
+            raise self._delivery_error(exc, f"post to {channel}", key) from exc
+        except (SlackClientError, OSError, TimeoutError) as exc:
+            raise DeliveryError(f"post to {channel}: {type(exc).__name__}") from exc
+        ts = data.get("ts")
+        return str(ts) if ts else None
 
     @staticmethod
     def _delivery_error(exc: SlackApiError, what: str, key: str) -> DeliveryError:

@@ -10,6 +10,7 @@ from types import ModuleType
 
 from bot.features import (
     admin,
+    buddies,
     help,
     leaderboard,
     learn,
@@ -30,6 +31,7 @@ FEATURES: tuple[ModuleType, ...] = (
     plan,
     share,
     reminders,
+    buddies,
     privacy,
     leaderboard,
     admin,
@@ -49,4 +51,5 @@ PERSONAL_DATA: tuple[PersonalData, ...] = (
     paths.STUDY_GROUPS,
     reminders.REMINDER,
     reminders.DELIVERIES,
+    buddies.BUDDIES,
 )

@@ -18,7 +18,7 @@ Each ``Metrics`` has its own registry, so several bots (tests) in one process do
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import get_args
 
 from prometheus_client import (
@@ -166,9 +166,21 @@ class MeteredNotifier:
         self._metrics.send_attempted(key)
         await self.inner.send_to_user(target, reply, key=key)
 
-    async def send_to_channel(self, target: ChannelTarget, reply: Reply, *, key: str) -> None:
+    async def send_to_channel(self, target: ChannelTarget, reply: Reply, *, key: str) -> str | None:
         self._metrics.send_attempted(key)
-        await self.inner.send_to_channel(target, reply, key=key)
+        return await self.inner.send_to_channel(target, reply, key=key)
+
+    async def open_thread(
+        self, target: ChannelTarget, message_id: str, name: str, reply: Reply, *, key: str
+    ) -> str:
+        """Part of the channel prompt's send: not an attempt of its own."""
+        return await self.inner.open_thread(target, message_id, name, reply, key=key)
+
+    async def introduce(
+        self, channel: ChannelTarget, users: Sequence[UserTarget], reply: Reply, *, key: str
+    ) -> str:
+        self._metrics.send_attempted(key)
+        return await self.inner.introduce(channel, users, reply, key=key)
 
     def remember_dm_channel(self, target: UserTarget, channel_id: str) -> None:
         self.inner.remember_dm_channel(target, channel_id)

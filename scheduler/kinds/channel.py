@@ -12,12 +12,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Channel, ChapterProgress, Enrollment, Membership, ReminderPref, User
+from bot.i18n import tr
 from bot.pace import path_status, person_zone
 from bot.ports import ChannelTarget
 from bot.services import store
 from bot.timing import iso_period, next_weekly
+from bot.types import Reply
 from scheduler import ledger
-from scheduler.model import Prompt, Rules, RunReport
+from scheduler.model import Prompt, Rules, RunReport, Thread
 from scheduler.render import Member, group_locale, iso_week, render_channel
 
 
@@ -84,7 +86,25 @@ async def decide_channel(
     if reply is None:
         return None
     target = ChannelTarget(channel.platform, channel.workspace, channel.external_id)
-    return Prompt("channel", recipient, channel.platform, target, due, tz, period, reply)
+    thread = _thread(locale, period) if channel.threads_enabled else None
+    return Prompt(
+        "channel", recipient, channel.platform, target, due, tz, period, reply, thread=thread
+    )
+
+
+def _thread(locale: str, period: str) -> Thread:
+    """The week's thread under the prompt, where its members ask their questions."""
+    return Thread(
+        tr(locale, "Questions for {week}", week=period),
+        Reply(
+            text=tr(
+                locale,
+                "Stuck on this week's chapters? Ask here: this thread is for the week's "
+                "questions. `/done` works here as anywhere in the channel.",
+            ),
+            ephemeral=False,
+        ),
+    )
 
 
 async def claim_channel(

@@ -207,3 +207,19 @@ async def test_plan_saves_plan_ics_and_share_prints_the_card(console, tmp_path: 
     await console.handle_line("/done")
     out = await console.handle_line("/share 1.1 https://example.org/notes my notes")
     assert "alice finished 1.1" in out and "https://example.org/notes" in out
+
+
+async def test_the_console_prints_a_weekly_thread_and_a_buddies_introduction():
+    from adapters.console.notifier import ConsoleNotifier
+    from bot.ports import ChannelTarget, UserTarget
+    from bot.types import Reply
+
+    out: list[str] = []
+    notifier = ConsoleNotifier(out.append)
+    study = ChannelTarget("console", "local", "study")
+    message = await notifier.send_to_channel(study, Reply(text="Week 10"), key="c:W10")
+    await notifier.open_thread(study, message, "Questions for 2027-W10", Reply(text="Ask"), key="t")
+    users = [UserTarget("console", "local", u) for u in ("ann", "bob")]
+    where = await notifier.introduce(study, users, Reply(text="Meet"), key="b")
+    assert '(thread "Questions for 2027-W10" in #study)' in out[1] and "Ask" in out[1]
+    assert out[2].startswith("(group message for ann, bob, from #study)") and where

@@ -29,6 +29,7 @@ def test_commands_keep_their_order():
         "plan",
         "share",
         "reminders",
+        "buddy",
         "privacy",
         "export-my-data",
         "forget-me",
@@ -83,5 +84,7 @@ async def test_export_keys_keep_their_order(person):
         "study_groups",
         "reminder",
         "deliveries",
+        "buddy_optins",
+        "buddy_groups",
         "exported_at",
     ]

@@ -201,6 +201,7 @@ class FakeDiscord:
         self.commands: dict[str, list[dict[str, Any]]] = {}  # "global" | guild id → payloads
         self.channel_messages: dict[str, list[dict[str, Any]]] = {}
         self.dm_channels: dict[str, str] = {}  # user id → DM channel id
+        self.threads: dict[str, dict[str, Any]] = {}  # thread id → thread, members, origin
         self.deleted_channels: set[str] = set()  # posting there: 404 Unknown Channel (10003)
         self.interactions: dict[str, Interaction] = {}
         self.identifies = 0
@@ -345,6 +346,9 @@ class FakeDiscord:
             ("DELETE", "/webhooks/{webhook_id}/{webhook_token}/messages/@original", self._delete),
             ("POST", "/users/@me/channels", self._open_dm),
             ("POST", "/channels/{channel_id}/messages", self._channel_message),
+            ("POST", "/channels/{channel_id}/messages/{message_id}/threads", self._thread),
+            ("POST", "/channels/{channel_id}/threads", self._thread),
+            ("PUT", "/channels/{channel_id}/thread-members/{user_id}", self._thread_member),
         ]
         for method, path, handler in api:
             app.router.add_route(method, API_PREFIX + path, self._wrap(path, handler))
@@ -566,6 +570,28 @@ class FakeDiscord:
         self.channel_messages.setdefault(channel_id, []).append(message)
         return _json(message)
 
+    async def _thread(self, request: web.Request, entry: Request) -> web.Response:
+        """A thread from a message (public, type 11) or without one (``type`` in the body)."""
+        body, parent = entry.body or {}, entry.params["channel_id"]
+        kind = 11 if "message_id" in entry.params else int(body.get("type") or 11)
+        thread = thread_payload(
+            self.new_id(),
+            parent,
+            str(body.get("name", "")),
+            kind=kind,
+            invitable=bool(body.get("invitable", True)),
+            archive_minutes=int(body.get("auto_archive_duration") or 10080),
+        )
+        self.threads[thread["id"]] = {**thread, "members": [], "from": entry.params}
+        return _json(thread, 201)
+
+    async def _thread_member(self, request: web.Request, entry: Request) -> web.Response:
+        thread = self.threads.get(entry.params["channel_id"])
+        if thread is None:
+            return _json({"message": "Unknown Channel", "code": 10003}, 404)
+        thread["members"].append(entry.params["user_id"])
+        return web.Response(status=204)
+
     def _message(self, channel_id: str, body: dict[str, Any], files: list[str]) -> dict[str, Any]:
         message_id = self.new_id()
         return {
@@ -768,6 +794,37 @@ def _channel_payload(guild_id: str = GUILD_ID) -> dict[str, Any]:
     }
 
 
+def thread_payload(
+    thread_id: str,
+    parent_id: str,
+    name: str,
+    *,
+    kind: int = 11,
+    invitable: bool = True,
+    archive_minutes: int = 10080,
+    guild_id: str = GUILD_ID,
+) -> dict[str, Any]:
+    """A thread channel (11 public, 12 private) under ``parent_id``, as Discord returns it."""
+    return {
+        **_channel_payload(guild_id),
+        "id": thread_id,
+        "type": kind,
+        "name": name,
+        "parent_id": parent_id,
+        "owner_id": APP_ID,
+        "message_count": 0,
+        "member_count": 1,
+        "total_message_sent": 0,
+        "thread_metadata": {
+            "archived": False,
+            "auto_archive_duration": archive_minutes,
+            "archive_timestamp": TIMESTAMP,
+            "locked": False,
+            "invitable": invitable,
+        },
+    }
+
+
 _interaction_ids = itertools.count(1_500_000_000_000_000_000)
 
 
@@ -783,9 +840,11 @@ def interaction_payload(
     roles: tuple[str, ...] = (),
     message: dict[str, Any] | None = None,
     guild_id: str = GUILD_ID,
+    thread: str | None = None,
 ) -> dict[str, Any]:
     """An INTERACTION_CREATE as Discord sends it (2 command, 3 component, 4 autocomplete);
-    ``roles``: the member's role ids (in a guild); ``guild_id``: which guild (its channel)."""
+    ``roles``: the member's role ids (in a guild); ``guild_id``: which guild (its channel);
+    ``thread``: sent from that thread (a public one under the guild's channel)."""
     interaction_id = str(next(_interaction_ids))
     user = user_payload(user_id, name)
     payload: dict[str, Any] = {
@@ -811,6 +870,8 @@ def interaction_payload(
         )
     else:
         channel = _channel_payload(guild_id)
+        if thread is not None:
+            channel = thread_payload(thread, channel["id"], "questions", guild_id=guild_id)
         payload.update(
             guild_id=guild_id,
             guild_locale="en-US",

@@ -105,8 +105,10 @@ async def test_every_prompt_is_delivered_once_through_429_storms_and_5xx(
 
     # Slack: exactly one DM per person (Slack opens the DM from the user id) and one post in
     # the channel; the storm and the limiter were met and waited out.
-    posted = Counter(c.params["channel"] for c in fake_slack.calls_of("chat.postMessage"))
+    posts = fake_slack.calls_of("chat.postMessage")
+    posted = Counter(c.params["channel"] for c in posts if not c.params.get("thread_ts"))
     assert posted == Counter({**dict.fromkeys(slack_ids(), 1), SLACK_CHANNEL: 1})
+    assert len(fake_slack.thread_replies) == 1  # the week's thread under the channel prompt
     slack_statuses = Counter(h.status for h in fake_slack.hits)
     assert slack_statuses[429] >= 12 and slack_statuses[503] == 3
     assert any(h.over_limit for h in fake_slack.hits), "the limiter never had to act"
@@ -120,6 +122,7 @@ async def test_every_prompt_is_delivered_once_through_429_storms_and_5xx(
         messages = fake_discord.channel_messages.get(channel_id, [])
         assert len(messages) == 1, (user_id, messages)
     assert len(fake_discord.channel_messages[CHANNEL_ID]) == 1
+    assert [t["parent_id"] for t in fake_discord.threads.values()] == [CHANNEL_ID]
     assert fake_discord.fail_after_post == 0
     posts = [h for h in fake_discord.hits if h.route == MESSAGES]
     assert Counter(h.status for h in posts)[429] >= 12
@@ -143,6 +146,6 @@ async def test_every_prompt_is_delivered_once_through_429_storms_and_5xx(
     # Everything is recorded as sent, once; a second tick sends nothing more.
     again = await service.run_once(DUE + timedelta(minutes=1))
     assert again.sent == [] and again.failed == []
-    assert len(fake_slack.calls_of("chat.postMessage")) == PEOPLE + 1
-    assert sum(len(m) for m in fake_discord.channel_messages.values()) == PEOPLE + 1
+    assert len(fake_slack.calls_of("chat.postMessage")) == PEOPLE + 2  # and one thread reply
+    assert sum(len(m) for m in fake_discord.channel_messages.values()) == PEOPLE + 2
     assert elapsed < 30, elapsed

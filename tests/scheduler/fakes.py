@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.clock import Clock
@@ -17,12 +18,19 @@ class Sent:
     reply: Reply
     key: str
     at: datetime | None
+    members: tuple[str, ...] = ()  # an introduction: the user ids introduced
+    thread: str | None = None  # a post in a thread: its name
+    id: str = field(default="")
 
     @property
     def to(self) -> str:
         """``user:alice`` or ``channel:study``: the platform-side name, for assertions."""
         if isinstance(self.target, UserTarget):
             return f"user:{self.target.user_id}"
+        if self.members:
+            return "group:" + "+".join(self.members)
+        if self.thread is not None:
+            return f"thread:{self.target.channel_id}"
         return f"channel:{self.target.channel_id}"
 
 
@@ -41,6 +49,7 @@ class FakeNotifier:
         self.platform = platform
         self.clock = clock
         self.sent: list[Sent] = [] if log is None else log
+        self.threads: list[Sent] = []  # posts opening a channel prompt's thread, kept apart
         self.calls = 0
         self._next_failures: list[Exception] = []
         self._always: dict[str, DeliveryError] = {}
@@ -63,12 +72,35 @@ class FakeNotifier:
     async def send_to_user(self, target: UserTarget, reply: Reply, *, key: str) -> None:
         await self._send(target, target.user_id, reply, key)
 
-    async def send_to_channel(self, target: ChannelTarget, reply: Reply, *, key: str) -> None:
-        await self._send(target, target.channel_id, reply, key)
+    async def send_to_channel(self, target: ChannelTarget, reply: Reply, *, key: str) -> str:
+        return await self._send(target, target.channel_id, reply, key)
+
+    async def open_thread(
+        self, target: ChannelTarget, message_id: str, name: str, reply: Reply, *, key: str
+    ) -> str:
+        return await self._send(target, f"thread:{target.channel_id}", reply, key, thread=name)
+
+    @property
+    def everything(self) -> list[Sent]:
+        return self.sent + self.threads
+
+    async def introduce(
+        self, channel: ChannelTarget, users: Sequence[UserTarget], reply: Reply, *, key: str
+    ) -> str:
+        ids = tuple(u.user_id for u in users)
+        return await self._send(channel, "group:" + "+".join(ids), reply, key, members=ids)
 
     async def _send(
-        self, target: UserTarget | ChannelTarget, ident: str, reply: Reply, key: str
-    ) -> None:
+        self,
+        target: UserTarget | ChannelTarget,
+        ident: str,
+        reply: Reply,
+        key: str,
+        *,
+        members: tuple[str, ...] = (),
+        thread: str | None = None,
+    ) -> str:
+        """The sent message's id: ``m<n>``, its place in the log."""
         self.calls += 1
         await asyncio.sleep(0)  # a real send yields to the loop; let other tasks interleave
         if self._hang is not None and len(self.sent) >= self._hang[0]:
@@ -78,4 +110,7 @@ class FakeNotifier:
             raise self._next_failures.pop(0)
         if ident in self._always:
             raise self._always[ident]
-        self.sent.append(Sent(target, reply, key, self.clock.now() if self.clock else None))
+        at = self.clock.now() if self.clock else None
+        sent = Sent(target, reply, key, at, members, thread, f"m{len(self.sent) + 1}")
+        (self.threads if thread is not None else self.sent).append(sent)
+        return sent.id

@@ -169,6 +169,8 @@ class FakeSlack:
     uploads: dict[str, bytes] = field(default_factory=dict)
     violations: list[str] = field(default_factory=list)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    group_dms: dict[str, list[str]] = field(default_factory=dict)  # mpim id -> its people
+    thread_replies: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by thread_ts
     failures: dict[str, list[Failure]] = field(default_factory=dict)
     # bot token -> workspace; BOT_TOKEN is the single-workspace bot's
     workspaces: dict[str, Workspace] = field(
@@ -393,6 +395,8 @@ class FakeSlack:
         if channel.startswith("U"):
             channel = "D" + channel[1:]
         ts = self._ts()
+        if p.get("thread_ts"):
+            self.thread_replies.setdefault(str(p["thread_ts"]), []).append(p)
         return {
             "ok": True,
             "channel": channel,
@@ -415,7 +419,15 @@ class FakeSlack:
     def _m_conversations_open(
         self, p: dict[str, Any], ws: Workspace | None = None
     ) -> dict[str, Any]:
-        return {"ok": True, "channel": {"id": "D" + str(p["users"]).lstrip("U")}}
+        users = [u for u in str(p.get("users") or "").split(",") if u]
+        if not users or len(users) > 8:
+            return {"ok": False, "error": "not_enough_users" if not users else "too_many_users"}
+        if len(users) == 1:
+            return {"ok": True, "channel": {"id": "D" + users[0].lstrip("U")}}
+        # Several people: a group DM (mpim) of them and the app, the same one for the same set.
+        group = "G" + "".join(sorted(u.lstrip("U") for u in users))
+        self.group_dms[group] = sorted(users)
+        return {"ok": True, "channel": {"id": group, "is_mpim": True}}
 
     def _m_files_getUploadURLExternal(
         self, p: dict[str, Any], ws: Workspace | None = None

@@ -91,3 +91,25 @@ def test_calls_are_checked_against_slacks_web_api_description():
     assert checker.problems("users.info", {"user": "U1", "bogus": 1}, has_auth=True) == [
         "users.info: unknown parameter 'bogus'"
     ]
+
+
+async def test_the_prompt_returns_its_ts_and_the_thread_replies_under_it(notifier, fake_slack):
+    study = ChannelTarget("slack", TEAM, "C1")
+    ts = await notifier.send_to_channel(study, REPLY, key="c:W10")
+    assert ts == fake_slack.calls_of("chat.postMessage")[0].params.get("ts", ts)
+    assert ts is not None
+    thread = await notifier.open_thread(study, ts, "Questions", Reply(text="Ask here"), key="t")
+    assert thread == ts
+    [reply] = fake_slack.thread_replies[ts]
+    assert reply["channel"] == "C1" and reply["text"].startswith("Ask here")
+
+
+async def test_buddies_are_introduced_in_a_group_dm_of_them_all(notifier, fake_slack):
+    users = [UserTarget("slack", TEAM, u) for u in ("U1", "U2", "U3")]
+    study = ChannelTarget("slack", TEAM, "C1")
+    conversation = await notifier.introduce(study, users, REPLY, key="b:1")
+    [opened] = fake_slack.calls_of("conversations.open")
+    assert opened.params["users"] == "U1,U2,U3"
+    assert fake_slack.group_dms[conversation] == ["U1", "U2", "U3"]
+    [post] = fake_slack.calls_of("chat.postMessage")
+    assert post.params["channel"] == conversation
