@@ -14,8 +14,13 @@ rate (open loop), and the most a process can do (saturation).
 The floor issues the same reads and writes per command as bare SQL on the raw driver
 (aiosqlite / asyncpg) with the same transaction discipline (SQLite: one writer, ``BEGIN
 IMMEDIATE``, with the commands that only read on connections of their own beside it;
-PostgreSQL: the user row ``FOR UPDATE`` by the commands that write), and none of the Python
-around them. Every phase is bounded in time; everything runs over loopback.
+PostgreSQL: the user row ``FOR UPDATE`` by the commands that write, and the commands that only
+read in autocommit, without BEGIN and COMMIT), and none of the Python around them. Every phase
+is bounded in time; everything runs over loopback.
+
+Last, **CPU per command**: each kind one at a time, the core and the floor interleaved, process
+CPU time (medians). Throughput on a shared 2-core machine moves by a third with its load; this
+figure moves far less, so it is the one to compare changes by.
 
     .venv/bin/python -m bench.commands                 # SQLite, then PostgreSQL
     .venv/bin/python -m bench.commands --backends sqlite --profile
@@ -31,6 +36,7 @@ import io
 import os
 import pstats
 import random
+import statistics
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
@@ -421,8 +427,13 @@ class PgFloor:
     async def run_one(self, kind: str, person: int) -> None:
         assert self.pool is not None
         ext = f"U{person:06d}"
-        async with self.pool.acquire() as c, c.transaction():
-            lock = "" if kind in READS else " FOR UPDATE OF u"  # reads lock nothing
+        # Reads lock nothing and, as the bot's, run without BEGIN and COMMIT (autocommit).
+        reads = kind in READS
+        async with (
+            self.pool.acquire() as c,
+            contextlib.nullcontext() if reads else c.transaction(),
+        ):
+            lock = "" if reads else " FOR UPDATE OF u"
             user = await c.fetchrow(  # every benchmark person exists: no insert
                 PERSON_SQL + "WHERE u.platform='test' AND u.workspace='W1' "
                 "AND u.external_id = $1" + lock,
@@ -537,6 +548,32 @@ async def per_kind_latency(core: Core, curriculum: Curriculum) -> dict[str, floa
     return out
 
 
+CPU_ROUNDS = 5
+
+
+async def cpu_per_command(
+    core_run: Callable[[str, int], Awaitable[None]],
+    floor_run: Callable[[str, int], Awaitable[None]],
+    calls: int,
+) -> dict[tuple[str, str], float]:
+    """Median process CPU (µs, every thread of this process: SQLite's workers and the
+    picture's too, not the PostgreSQL server's) per command of each kind, the core and the
+    floor interleaved, one command at a time. Throughput moves with whatever else the machine
+    runs; CPU per command far less, so this is the figure to compare changes by."""
+    rng = random.Random(SEED + 4)
+    samples: dict[tuple[str, str], list[float]] = {}
+    for _ in range(CPU_ROUNDS):
+        for kind, _ in MIX:
+            for who, run in (("core", core_run), ("floor", floor_run)):
+                people = [rng.randrange(PEOPLE) for _ in range(calls)]
+                c0 = time.process_time()
+                for person in people:
+                    await run(kind, person)
+                elapsed = (time.process_time() - c0) * 1e6 / calls
+                samples.setdefault((who, kind), []).append(elapsed)
+    return {key: statistics.median(values) for key, values in samples.items()}
+
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
@@ -645,6 +682,7 @@ async def bench_backend(
                     args.in_flight,
                 ),
             )
+            cpu = await cpu_per_command(core_runner(core), floor.run_one, args.cpu_calls)
         finally:
             await floor.close()
         load_at_end = load()
@@ -675,6 +713,20 @@ async def bench_backend(
             + ", ".join(f"/{k} {v:.1f}" for k, v in alone.items())
             + f"; warm-up /progress computing a group's boards {warm_ms:.1f}"
         )
+        core_cpu, floor_cpu = (
+            sum(cpu[who, kind] * weight for kind, weight in MIX) / 100 for who in ("core", "floor")
+        )
+        print(f"  CPU per command, one at a time: core {core_cpu:.0f} µs, floor {floor_cpu:.0f} µs")
+        lines.append(
+            f"{backend}: process CPU per command, one at a time (medians of "
+            f"{CPU_ROUNDS} interleaved rounds of {args.cpu_calls}): "
+            + ", ".join(
+                f"/{kind} {cpu['core', kind]:.0f} vs {cpu['floor', kind]:.0f} µs" for kind, _ in MIX
+            )
+            + f"; mix core {core_cpu:.0f} µs, floor {floor_cpu:.0f} µs, "
+            f"{core_cpu / floor_cpu:.2f}× (at one busy core: "
+            f"{1e6 / core_cpu:.0f}/s and {1e6 / floor_cpu:.0f}/s)"
+        )
         if nopic_row is not None:
             lines.append(
                 f"{backend}: diagnostic, core saturation with the /progress PNG replaced by "
@@ -698,6 +750,9 @@ async def main() -> None:
     )
     parser.add_argument(
         "--diagnose", action="store_true", help="also saturate without the /progress picture"
+    )
+    parser.add_argument(
+        "--cpu-calls", type=int, default=40, help="commands per kind and round, CPU phase"
     )
     parser.add_argument("--no-results", action="store_true", help="do not append RESULTS.md")
     args = parser.parse_args()

@@ -122,8 +122,14 @@ class Database:
             "",
             ":memory:",
         )
+        reading_options: dict[str, Any] = {_READING: True}
+        if not self.is_sqlite:
+            # PostgreSQL reads at READ COMMITTED, where every statement takes its own snapshot
+            # inside a transaction too: BEGIN and COMMIT around reads bought nothing but two
+            # round trips per command.
+            reading_options["isolation_level"] = "AUTOCOMMIT"
         self._read_sessions = async_sessionmaker(
-            self.engine.execution_options(**{_READING: True}), expire_on_commit=False
+            self.engine.execution_options(**reading_options), expire_on_commit=False
         )
 
     def _tune_sqlite(self, busy_timeout_ms: int) -> None:

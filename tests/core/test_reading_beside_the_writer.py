@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import FixedClock
 from bot.core import Core
@@ -127,6 +128,39 @@ async def test_postgres_reads_lock_no_row(tmp_path: Path, curriculum: Curriculum
             release.set()
             await locker
         assert not (await done).is_error
+    finally:
+        await db.close()
+        assert schema is not None
+        await drop_schema(schema)
+
+
+async def test_postgres_reads_send_no_begin_but_writes_keep_their_transaction(
+    tmp_path: Path,
+) -> None:
+    """Reads run in autocommit (READ COMMITTED snapshots each statement anyway, so BEGIN and
+    COMMIT were two round trips for nothing); a unit of work that writes stays one
+    transaction: two statements in it share one transaction id, in autocommit they do not."""
+    db, schema = await make_database("postgresql", tmp_path)
+    xid = text("SELECT pg_current_xact_id()::text")
+
+    async def transaction_ids(session: AsyncSession) -> set[str]:
+        return {(await session.execute(xid)).scalar_one() for _ in range(2)}
+
+    try:
+        async with db.reading() as session:
+            assert len(await transaction_ids(session)) == 2
+            # ...and a write is still refused before it runs.
+            with pytest.raises(WriteNeeded):
+                await session.execute(text("UPDATE users SET locale = locale"))
+        async with db.transaction() as session:
+            assert len(await transaction_ids(session)) == 1
+        # The connection went back to the pool in its default mode: a unit of work that
+        # writes, after a read on the same connection, is still one transaction.
+        for _ in range(3):
+            async with db.reading() as session:
+                await session.execute(text("SELECT 1"))
+            async with db.transaction() as session:
+                assert len(await transaction_ids(session)) == 1
     finally:
         await db.close()
         assert schema is not None
