@@ -6,7 +6,8 @@ for each reminder the forecast takes the slot a running bot would be holding at 
 latest occurrence of the person's weekday and time in their zone at or before ``at``, DST
 included; never earlier than the stored one), puts it on an unsaved copy of the row and runs
 the tick's own decision at ``at`` (``kinds.personal``; ``kinds.channel`` recomputes its slot
-itself; ``kinds.nudge`` as is). A prompt is listed when the bot first sends it within the
+itself, and ``kinds.buddies`` pairs the channel's buddies as of then without storing the
+groups; ``kinds.nudge`` as is). A prompt is listed when the bot first sends it within the
 tick interval before ``at``:
 
 * at its slot, or when the quiet hours it fell in end (``personal.first_sent_at``);
@@ -31,6 +32,7 @@ from bot.db import Database
 from bot.db.models import Enrollment, ReminderPref, User
 from bot.labels import SNOOZE
 from scheduler import due as due_queries
+from scheduler.kinds import buddies as buddies_kind
 from scheduler.kinds import channel as channel_kind
 from scheduler.kinds import nudge as nudge_kind
 from scheduler.kinds import personal
@@ -148,7 +150,11 @@ async def forecast(
         for channel in await due_queries.channels(session, chosen):
             prompt = await channel_kind.decide_channel(session, rules, channel, at)
             if prompt is not None and window.sends(prompt.due_at):
-                prompts.append(prompt)
+                prompts.append(prompt)  # with the week's thread, where the channel has them
+            # Its study buddies are paired at the same moment (``PromptService._buddies``).
+            for intro in await buddies_kind.preview_buddies(session, rules, channel.id, at):
+                if window.sends(intro.due_at):
+                    prompts.append(intro)
         nudged: set[str] = set()
         for nudge in await due_queries.pending_nudges(session, chosen):
             _, prompt = await nudge_kind.decide_nudge(session, rules, nudge, at)

@@ -32,7 +32,9 @@ class Prompt:
     """One prompt that is (or would be) sent: who, when in their zone, and what."""
 
     kind: Kind
-    recipient: str  # "user:<id>", "channel:<id>" or "buddies:<group id>": the Delivery key's
+    # "user:<id>", "channel:<id>" or "buddies:<group id>" (the Delivery key's); the dry run's
+    # buddy groups are not stored, so theirs is "buddies:new:<member ids>".
+    recipient: str
     platform: str
     target: UserTarget | ChannelTarget
     due_at: datetime  # UTC

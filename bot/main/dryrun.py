@@ -65,6 +65,12 @@ def prompt_dict(prompt: Prompt) -> dict[str, Any]:
         "buttons": [
             {"label": b.label, "command": b.command, "args": b.args} for b in prompt.reply.buttons
         ],
+        # A channel prompt's thread for the week's questions, opened under it once posted.
+        "thread": None
+        if prompt.thread is None
+        else {"name": prompt.thread.name, "text": reply_text(prompt.thread.reply)},
+        # Study buddies introduced to each other (their platform ids).
+        "members": [m.user_id for m in prompt.members],
     }
 
 
@@ -118,5 +124,10 @@ def due_command(
             f"\n— {p.kind} to {p.platform}:{d['workspace']}:{d['target']} ({p.recipient}),"
             f" due {p.local_time:%a %Y-%m-%d %H:%M} {p.timezone}, period {p.period}"
         )
+        if p.members:
+            print("  introduces " + ", ".join(d["members"]))
         print("  " + reply_text(p.reply).replace("\n", "\n  "))
+        if p.thread is not None:
+            print(f"  then opens the thread “{p.thread.name}”:")
+            print("    " + d["thread"]["text"].replace("\n", "\n    "))
     return 0

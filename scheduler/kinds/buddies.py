@@ -34,6 +34,47 @@ def _recent_weeks(due: datetime, tz: str) -> list[str]:
     return [iso_period(due - timedelta(weeks=k), tz) for k in range(1, RECENT_WEEKS + 1)]
 
 
+async def _due_week(
+    session: AsyncSession, rules: Rules, channel_id: int, at: datetime
+) -> tuple[Channel, datetime, str, str] | None:
+    """The channel, its weekly moment, zone and ISO week when its buddies are paired at
+    ``at``: on, the moment come (within the grace), two people asking, not yet paired."""
+    channel = await session.get(Channel, channel_id)
+    if channel is None or not channel.buddies_enabled:
+        return None
+    tz = channel.timezone or "UTC"
+    due = last_weekly(at, channel.prompt_weekday, channel.prompt_time, tz)
+    if at - due > rules.grace or due < channel.created_at:
+        return None
+    asking = await session.scalar(
+        select(func.count()).select_from(BuddyOptIn).where(BuddyOptIn.channel_id == channel_id)
+    )
+    if (asking or 0) < 2:
+        return None
+    week = iso_period(due, tz)
+    if await ledger.delivered(session, f"channel:{channel_id}", "buddies", week):
+        return None
+    return channel, due, tz, week
+
+
+async def _pairs(
+    session: AsyncSession, rules: Rules, channel_id: int, due: datetime, tz: str, at: datetime
+) -> tuple[list[tuple[int, ...]], dict[int, buddies.Studying]]:
+    """The week's groups (user ids) and where each member studies; reads only."""
+    people = {}
+    for user in await buddies.opted_in_users(session, channel_id):
+        where = await buddies.studying(session, rules.curriculum, user, at)
+        if where is not None:
+            people[user.id] = where
+    recent = await buddies.recent_pairs(session, channel_id, _recent_weeks(due, tz))
+    groups = pair(
+        (Candidate(w.path.id, w.index, uid) for uid, w in people.items()),
+        recent,
+        seed=f"{channel_id}:{iso_period(due, tz)}",
+    )
+    return [tuple(ids) for ids in groups], people
+
+
 async def claim_buddies(
     session: AsyncSession, rules: Rules, channel_id: int, at: datetime, report: RunReport
 ) -> list[tuple[Prompt, int]]:
@@ -42,25 +83,14 @@ async def claim_buddies(
     Writes nothing unless the week's moment has come and two people asked for a buddy, so a
     channel that never uses buddies keeps its ledger as it was.
     """
-    channel = await session.get(Channel, channel_id)
-    if channel is None or not channel.buddies_enabled:
+    found = await _due_week(session, rules, channel_id, at)
+    if found is None:
         return []
-    tz = channel.timezone or "UTC"
-    due = last_weekly(at, channel.prompt_weekday, channel.prompt_time, tz)
-    if at - due > rules.grace or due < channel.created_at:
-        return []
-    asking = await session.scalar(
-        select(func.count()).select_from(BuddyOptIn).where(BuddyOptIn.channel_id == channel_id)
-    )
-    if (asking or 0) < 2:
-        return []
-    week, recipient = iso_period(due, tz), f"channel:{channel_id}"
-    if await ledger.delivered(session, recipient, "buddies", week):
-        return []
+    channel, due, tz, week = found
     claimed = await session.execute(
         deliveries.insert_delivery(
             session,
-            recipient=recipient,
+            recipient=f"channel:{channel_id}",
             user_id=None,
             kind="buddies",
             period=week,
@@ -71,17 +101,7 @@ async def claim_buddies(
     if not getattr(claimed, "rowcount", 0):
         report.busy += 1  # another scheduler paired this week just now
         return []
-    people = {}
-    for user in await buddies.opted_in_users(session, channel_id):
-        where = await buddies.studying(session, rules.curriculum, user, at)
-        if where is not None:
-            people[user.id] = where
-    recent = await buddies.recent_pairs(session, channel_id, _recent_weeks(due, tz))
-    groups = pair(
-        (Candidate(w.path.id, w.index, uid) for uid, w in people.items()),
-        recent,
-        seed=f"{channel_id}:{week}",
-    )
+    groups, people = await _pairs(session, rules, channel_id, due, tz, at)
     out: list[tuple[Prompt, int]] = []
     for ids in groups:
         key = member_key(ids)
@@ -89,21 +109,42 @@ async def claim_buddies(
         session.add(group)
         await session.flush()
         session.add_all(BuddyGroupMember(group_id=group.id, user_id=uid) for uid in ids)
-        prompt = _introduction(rules, channel, group, [people[uid] for uid in ids], due, tz)
+        members = [people[uid] for uid in ids]
+        prompt = _introduction(rules, channel, f"buddies:{group.id}", members, due, tz)
         delivery_id = await ledger.claim(session, prompt, at)
         assert delivery_id is not None  # a new group's key cannot be taken
         out.append((prompt, delivery_id))
     return out
 
 
+async def preview_buddies(
+    session: AsyncSession, rules: Rules, channel_id: int, at: datetime
+) -> list[Prompt]:
+    """The introductions ``claim_buddies`` would send at ``at``, for the dry run: the same
+    decision and pairing, nothing stored. A group has no id yet, so its key names its
+    members (``buddies:new:<user ids>``)."""
+    found = await _due_week(session, rules, channel_id, at)
+    if found is None:
+        return []
+    channel, due, tz, _ = found
+    groups, people = await _pairs(session, rules, channel_id, due, tz, at)
+    return [
+        _introduction(
+            rules, channel, f"buddies:new:{member_key(ids)}", [people[u] for u in ids], due, tz
+        )
+        for ids in groups
+    ]
+
+
 def _introduction(
     rules: Rules,
     channel: Channel,
-    group: BuddyGroup,
+    key: str,
     members: list[buddies.Studying],
     due: datetime,
     tz: str,
 ) -> Prompt:
+    week = iso_period(due, tz)
     locale = group_locale([m.user.locale for m in members])
     fields = []
     for m in members:
@@ -122,7 +163,7 @@ def _introduction(
         )
         fields.append(Field(m.user.display_name or m.user.external_id, value, inline=False))
     reply = Reply(
-        title=tr(locale, "Your study buddies for {week}", week=group.week),
+        title=tr(locale, "Your study buddies for {week}", week=week),
         text=tr(
             locale,
             "You asked for a study buddy in #{channel}: meet each other! "
@@ -137,14 +178,4 @@ def _introduction(
     users = tuple(
         UserTarget(m.user.platform, m.user.workspace, m.user.external_id) for m in members
     )
-    return Prompt(
-        "buddies",
-        f"buddies:{group.id}",
-        channel.platform,
-        target,
-        due,
-        tz,
-        group.week,
-        reply,
-        members=users,
-    )
+    return Prompt("buddies", key, channel.platform, target, due, tz, week, reply, members=users)

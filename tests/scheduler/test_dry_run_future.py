@@ -198,6 +198,42 @@ async def test_the_dry_run_equals_a_bot_running_up_to_t(core, person, make_servi
     assert sum(len(v) for v in planned.values()) == len(notifier.sent) >= 40
 
 
+async def test_study_buddies_and_the_weeks_thread_as_the_tick_sends_them(
+    core, person, make_service, notifier
+):
+    """Weeks ahead, the channel's moment lists its prompt with the week's thread and the
+    study buddies' introductions (who with whom); nothing is paired or stored by asking, and
+    the real tick at that moment sends the same groups, thread and texts."""
+    for name in ("ann", "bob", "cy", "dee"):
+        member = await enrol(person, name, channel="study", when=None)
+        assert not (await member("/buddy on")).is_error
+    service = make_service()
+    monday = utc(2027, 3, 15, 9, 0)  # the channel's default moment, two weeks on
+    before = await table_rows(core)
+    planned = await ahead(service, monday)
+    assert await table_rows(core) == before  # no groups, no claims
+    intros = sorted(frozenset(prompt_dict(p)["members"]) for p in planned if p.kind == "buddies")
+    assert len(intros) == 2 and set().union(*intros) == {"ann", "bob", "cy", "dee"}
+    (prompt,) = [p for p in planned if p.kind == "channel"]
+    assert prompt.thread is not None and prompt_dict(prompt)["thread"]["name"] == prompt.thread.name
+    assert await ahead(service, monday + timedelta(minutes=5)) == []  # one tick's window
+
+    for at in (utc(2027, 3, 8, 9, 0), monday):  # the bot runs: week 10, then week 11
+        core.clock.set(at)
+        notifier.sent.clear()
+        notifier.threads.clear()
+        if at == monday:
+            planned = await ahead(service, monday)  # asked just before that tick
+        await service.run_once(at)
+    sent = sorted(frozenset(s.members) for s in notifier.sent if s.members)
+    assert sent == sorted(frozenset(prompt_dict(p)["members"]) for p in planned if p.members)
+    assert sorted(flat(s.reply) for s in notifier.sent) == sorted(flat(p.reply) for p in planned)
+    (thread,) = notifier.threads
+    (prompt,) = [p for p in planned if p.kind == "channel"]
+    assert prompt.thread is not None
+    assert (thread.thread, flat(thread.reply)) == (prompt.thread.name, flat(prompt.thread.reply))
+
+
 async def table_rows(core: Core) -> dict[str, list[tuple[Any, ...]]]:
     async with core.db.reading() as s:
         rows: dict[str, list[tuple[Any, ...]]] = {}
@@ -254,3 +290,11 @@ async def test_the_cli_ahead_in_text_and_json(
     assert [p["target"] for p in json.loads(capsys.readouterr().out)] == ["owl", "berlin"]
     assert await asyncio.to_thread(main, ["reminders", "due", "--at", "2027-03-29T06:59Z"]) == 0
     assert capsys.readouterr().out.startswith("nothing due at 2027-03-29T06:59:00+00:00")
+
+    # The channel's Wednesday 19:30 Berlin prompt, with the week's thread it opens.
+    at = "2027-03-31T19:30+02:00"
+    assert await asyncio.to_thread(main, ["reminders", "due", "--at", at, "--json"]) == 0
+    (study,) = [p for p in json.loads(capsys.readouterr().out) if p["kind"] == "channel"]
+    assert study["thread"]["name"] and study["members"] == []
+    assert await asyncio.to_thread(main, ["reminders", "due", "--at", at]) == 0
+    assert f"then opens the thread “{study['thread']['name']}”:" in capsys.readouterr().out
