@@ -8,7 +8,6 @@ positional option still free that accepts it, so people can type in the order th
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Mapping
 from datetime import date
 
@@ -16,7 +15,11 @@ from bot.i18n import N_
 from bot.options import CommandSpec, OptionError, OptionSpec, OptionType, clean_text, convert
 from bot.suggest import closest
 
-_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"'})
+# What opens a quoted group, and what closes it. Curly and CJK quotes count as straight ones;
+# single quotes double as apostrophes, so they only group at a word's edges (below).
+_CLOSERS = {'"': '"“”', "“": '"“”', "”": '"“”', "「": "」", "'": "'‘’", "‘": "'‘’", "’": "'‘’"}
+_SINGLE = frozenset("'‘’")
+_OPENS_AFTER = frozenset(":=")  # note:"my notes", note='my notes'
 
 
 class UnknownCommand(ValueError):
@@ -47,10 +50,53 @@ def find_command(name: str, commands: Mapping[str, CommandSpec]) -> CommandSpec:
 
 
 def tokenize(text: str) -> list[str]:
-    try:
-        return shlex.split(clean_text(text).translate(_QUOTES), posix=True)
-    except ValueError:
-        raise OptionError(N_("A quote is not closed.")) from None
+    """Words split on spaces; quotes group words (``"my RAG notes"``, ``“…”``, ``「…」``) and
+    are dropped. An apostrophe inside or at the end of a word is just a letter (``I'm``,
+    ``I’m`` as phones type it, ``students'``): a single quote opens a group only at a word's
+    start, and closes it only at a word's end."""
+    tokens: list[str] = []
+    word: list[str] = []
+    started = False  # a token has begun (an empty pair of quotes is a token too)
+    chars = clean_text(text)
+    i, n = 0, len(chars)
+    while i < n:
+        c = chars[i]
+        at_start = not word or word[-1] in _OPENS_AFTER
+        if c.isspace():
+            if started:
+                tokens.append("".join(word))
+            word, started = [], False
+        elif c in _CLOSERS and (c not in _SINGLE or at_start):
+            end = _closing(chars, i + 1, c)
+            if end < 0:
+                if c in _SINGLE:  # a lone leading apostrophe ('90s): a letter after all
+                    word.append(c)
+                    started = True
+                    i += 1
+                    continue
+                raise OptionError(N_("A quote is not closed."))
+            word.append(chars[i + 1 : end])
+            started = True
+            i = end
+        else:
+            word.append(c)
+            started = True
+        i += 1
+    if started:
+        tokens.append("".join(word))
+    return tokens
+
+
+def _closing(chars: str, start: int, opener: str) -> int:
+    """Where the group opened by ``opener`` closes, or -1. A single quote closes only where
+    a word ends, so ``'it's fine'`` is one group."""
+    closers = _CLOSERS[opener]
+    for j in range(start, len(chars)):
+        if chars[j] in closers and (
+            opener not in _SINGLE or j + 1 == len(chars) or chars[j + 1].isspace()
+        ):
+            return j
+    return -1
 
 
 def parse_args(spec: CommandSpec, text: str, today: date) -> dict[str, str]:

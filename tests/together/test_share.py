@@ -75,6 +75,39 @@ async def test_a_long_note_is_refused_and_a_messy_one_cleaned(person, db):
     assert (await shared_row(db)).share_note == "two lines here"
 
 
+@pytest.mark.parametrize(
+    "note",
+    [
+        "I'm proud of it",  # a typed apostrophe
+        "I’m proud of it",  # as phones type it (smart punctuation)
+        "the students' notebook",
+        "don't skip the chunking step",
+        "我的 RAG 笔记",
+    ],
+)
+async def test_a_note_with_apostrophes_is_kept_as_typed(person, db, note):
+    alice = await done_alice(person)
+    reply = await alice(f"/share 4.2 {LINK} {note}")
+    assert not reply.is_error, reply.text
+    assert (await shared_row(db)).share_note == note
+
+
+async def test_quoted_notes_drop_their_quotes(person, db):
+    alice = await done_alice(person)
+    for typed, kept in (
+        ('"my RAG notes"', "my RAG notes"),
+        ("note:“it's done”", "it's done"),
+        ("note:'it's done'", "it's done"),
+        ("「中文 笔记」", "中文 笔记"),
+        ("loved the 'chunking' part", "loved the chunking part"),  # quotes group, as in a shell
+    ):
+        reply = await alice(f"/share 4.2 {LINK} {typed}")
+        assert not reply.is_error, (typed, reply.text)
+        assert (await shared_row(db)).share_note == kept, typed
+    reply = await alice(f'/share 4.2 {LINK} "not closed')
+    assert reply.is_error and "A quote is not closed." in reply.text
+
+
 async def test_slack_wrapped_links_are_unwrapped(person, db):
     alice = await done_alice(person)
     await alice("/share 4.2 <https://example.org/a?b=1&amp;c=2|example.org/a>")
