@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -69,6 +70,7 @@ def _is_transient(exc: BaseException) -> bool:
 
 PRIVATE_THREAD: Literal[12] = 12
 WEEK_MINUTES: Literal[10080] = 10080  # a thread left quiet for a week archives itself
+REMEMBERED_THREADS = 1024  # buddies' threads kept by key, for retries within a tick
 
 
 class _OnlyMention(discord.AllowedMentions):
@@ -99,6 +101,9 @@ class DiscordNotifier:
         self.http = http
         self.directory = directory  # None: DM channels are remembered for this process only
         self._dm_channels: dict[str, str] = {}
+        # Buddies' threads by their introduction's key: a retried introduction (a member
+        # could not be added, the post failed) goes on in the thread it already opened.
+        self._buddy_threads: OrderedDict[str, str] = OrderedDict()
         self._limiter: AsyncLimiter | None = None
         if requests_per_second is not None:
             if requests_per_second <= 0:
@@ -179,16 +184,21 @@ class DiscordNotifier:
         Each is added, then the introduction mentions them all."""
         what = f"buddies thread in {channel.channel_id}"
         try:
-            await self._pace()
-            thread = await self.http.start_thread_without_message(
-                channel.channel_id,
-                name=reply.title[:100] if reply.title else "study buddies",
-                auto_archive_duration=WEEK_MINUTES,
-                type=PRIVATE_THREAD,
-                invitable=False,
-            )
-            thread_id = str(thread["id"])
-            for user in users:
+            thread_id = self._buddy_threads.get(key)
+            if thread_id is None:
+                await self._pace()
+                thread = await self.http.start_thread_without_message(
+                    channel.channel_id,
+                    name=reply.title[:100] if reply.title else "study buddies",
+                    auto_archive_duration=WEEK_MINUTES,
+                    type=PRIVATE_THREAD,
+                    invitable=False,
+                )
+                thread_id = str(thread["id"])
+                self._buddy_threads[key] = thread_id
+                while len(self._buddy_threads) > REMEMBERED_THREADS:
+                    self._buddy_threads.popitem(last=False)
+            for user in users:  # adding a member twice is harmless (PUT)
                 await self._pace()
                 await self.http.add_user_to_thread(thread_id, user.user_id)
             await self._post(thread_id, reply, key=key, mentions=[u.user_id for u in users])

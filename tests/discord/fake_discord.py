@@ -589,7 +589,8 @@ class FakeDiscord:
         thread = self.threads.get(entry.params["channel_id"])
         if thread is None:
             return _json({"message": "Unknown Channel", "code": 10003}, 404)
-        thread["members"].append(entry.params["user_id"])
+        if entry.params["user_id"] not in thread["members"]:  # a PUT: adding twice is a no-op
+            thread["members"].append(entry.params["user_id"])
         return web.Response(status=204)
 
     def _message(self, channel_id: str, body: dict[str, Any], files: list[str]) -> dict[str, Any]:

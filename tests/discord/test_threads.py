@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bot.db.models import Channel, ChapterProgress
-from bot.ports import ChannelTarget, UserTarget
+from bot.ports import ChannelTarget, DeliveryError, UserTarget
 from bot.types import Reply
 from tests.discord.conftest import RunningBot
 from tests.discord.fake_discord import (
@@ -66,3 +67,21 @@ async def test_buddies_meet_in_a_private_thread_with_both_added_and_mentioned(
     [post] = fake.channel_messages[thread_id]
     assert post["content"].startswith(f"<@{ALICE}> <@{BOB}>")
     assert ("POST", "/channels/{channel_id}/threads") in fake.checked
+
+
+async def test_a_retried_introduction_goes_on_in_the_thread_it_opened(
+    bot: RunningBot, fake: FakeDiscord
+) -> None:
+    """Adding the second member fails (503, which discord.py does not retry itself): the
+    scheduler's retry of the same introduction opens no second private thread."""
+    assert bot.notifier is not None
+    users = [UserTarget("discord", GUILD_ID, u) for u in (ALICE, BOB)]
+    reply = Reply(text="Meet each other", title="Your study buddies")
+    fake.fail("PUT", rf"/thread-members/{BOB}$", 503)
+    with pytest.raises(DeliveryError):
+        await bot.notifier.introduce(STUDY, users, reply, key="b:2")
+    thread_id = await bot.notifier.introduce(STUDY, users, reply, key="b:2")
+    assert list(fake.threads) == [thread_id]
+    assert fake.threads[thread_id]["members"] == [ALICE, BOB]
+    [post] = fake.channel_messages[thread_id]
+    assert post["content"].startswith(f"<@{ALICE}> <@{BOB}>")
