@@ -46,7 +46,7 @@ from typing import Any
 import aiosqlite
 import asyncpg  # type: ignore[import-untyped]
 
-from bench.common import SEED, BenchDb, append_results, pct, pg_available
+from bench.common import SEED, BenchDb, append_results, pct, reachable
 from bench.seed import seed, seeded_locale
 from bot.clock import FixedClock
 from bot.core import Core
@@ -762,10 +762,7 @@ async def main() -> None:
         f"open loop {args.rate:.0f}/s offered, saturation {args.in_flight} in flight; "
         f"{args.seconds:.0f} s per phase"
     ]
-    for backend in args.backends.split(","):
-        if backend == "postgresql" and not await pg_available():
-            lines.append("postgresql: skipped (server not reachable)")
-            continue
+    async for backend in reachable(args.backends, lines):
         lines += await bench_backend(backend, curriculum, args)
     if not args.no_results:
         append_results("bench/commands.py", lines)

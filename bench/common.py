@@ -9,7 +9,7 @@ import shlex
 import sys
 import tempfile
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -113,6 +113,16 @@ class BenchDb:
             await admin.close()
         if self.tmpdir is not None:
             self.tmpdir.cleanup()
+
+
+async def reachable(backends: str, lines: list[str]) -> AsyncIterator[str]:
+    """Each of the comma-separated ``backends`` to run; PostgreSQL is left out, with a line
+    in ``lines`` saying so, when its server does not answer."""
+    for backend in backends.split(","):
+        if backend == "postgresql" and not await pg_available():
+            lines.append("postgresql: skipped (server not reachable)")
+            continue
+        yield backend
 
 
 async def pg_available() -> bool:

@@ -41,7 +41,7 @@ from sqlalchemy import func, select, update
 from adapters.discord.notifier import DiscordNotifier
 from adapters.slack.client import make_web_client
 from adapters.slack.notifier import SlackNotifier
-from bench.common import SEED, BenchDb, append_results, peak_rss_mb, pg_available
+from bench.common import SEED, BenchDb, append_results, peak_rss_mb, reachable
 from bench.seed import seed
 from bot.clock import FixedClock
 from bot.config import Settings
@@ -381,10 +381,7 @@ async def main() -> None:
         f"{2 * PER_PLATFORM / DISCORD_RATE:.0f} s without): "
         f"rates are measured on the sample, counts cover the recipients it reached"
     ]
-    for backend in args.backends.split(","):
-        if backend == "postgresql" and not await pg_available():
-            lines.append("postgresql: skipped (server not reachable)")
-            continue
+    async for backend in reachable(args.backends, lines):
         # Fresh fakes per backend: both backends use the same ids, and Discord's nonce
         # de-duplication would otherwise swallow the second backend's messages.
         fakes = Fakes()

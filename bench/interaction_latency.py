@@ -28,7 +28,7 @@ from datetime import timedelta
 
 from adapters.discord.notifier import DiscordNotifier
 from bench.commands import CHANNELS, MIX, core_runner, no_picture
-from bench.common import SEED, BenchDb, append_results, pct, pg_available
+from bench.common import SEED, BenchDb, append_results, pct, reachable
 from bench.fanout import DUE, Fakes, discord_http, gated, rss_mb, timeboxed
 from bench.seed import seed
 from bot.clock import FixedClock
@@ -193,10 +193,7 @@ async def main() -> None:
         f"workload: open loop {args.rate:.0f} commands/s, mix {dict(MIX)}, {args.seconds:.0f} s "
         f"per run, fan-out of {DUE_REMINDERS} due Discord DMs (fake at 50 req/s), seed {SEED}"
     ]
-    for backend in args.backends.split(","):
-        if backend == "postgresql" and not await pg_available():
-            lines.append("postgresql: skipped (server not reachable)")
-            continue
+    async for backend in reachable(args.backends, lines):
         fakes = Fakes()  # fresh per backend: the same ids would meet Discord's nonce dedupe
         try:
             lines += await bench_backend(

@@ -27,20 +27,20 @@ import asyncio
 import statistics
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
 import asyncpg  # type: ignore[import-untyped]
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import Table, bindparam, insert, select
 
-from bench.common import BenchDb, append_results, pg_available
+from bench.common import BenchDb, append_results, reachable
 from bot.db.engine import _READING
 from bot.db.models import ChapterProgress, User
 
 PEOPLE = 200
 CHAPTERS = ("1.1", "1.2", "2.1", "2.2", "3.1")
 STATES_SQL = "SELECT chapter_id, state FROM chapter_progress WHERE user_id = {p}"
-_T = ChapterProgress.__table__
+_T = cast(Table, ChapterProgress.__table__)
 CORE_STATES = select(_T.c.chapter_id, _T.c.state).where(_T.c.user_id == bindparam("user_id"))
 ORM_STATES = select(ChapterProgress).where(ChapterProgress.user_id == bindparam("user_id"))
 
@@ -55,7 +55,7 @@ async def fill(bdb: BenchDb) -> None:
     now = datetime(2027, 3, 3, tzinfo=UTC)
     async with bdb.db.transaction() as s:
         await s.execute(
-            insert(User.__table__),
+            insert(cast(Table, User.__table__)),
             [
                 {
                     "platform": "test",
@@ -192,10 +192,7 @@ async def main() -> None:
         f"workload: {PEOPLE} people × {len(CHAPTERS)} chapter rows; {args.statements} calls per "
         f"layer and round, {args.rounds} rounds interleaved, medians; process CPU per call"
     ]
-    for backend in args.backends.split(","):
-        if backend == "postgresql" and not await pg_available():
-            lines.append("postgresql: skipped (server not reachable)")
-            continue
+    async for backend in reachable(args.backends, lines):
         print(f"[{backend}]")
         lines += await measure(backend, args.statements, args.rounds)
     if not args.no_results:

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 from bench.commands import PNG_STUB
-from bench.common import SEED, BenchDb, append_results, pct, peak_rss_mb, pg_available
+from bench.common import SEED, BenchDb, append_results, pct, peak_rss_mb, reachable
 from bench.seed import seed, seeded_locale
 from bot.clock import FixedClock
 from bot.core import Core
@@ -260,12 +260,11 @@ async def main() -> None:
     parser.add_argument("--no-results", action="store_true")
     args = parser.parse_args()
     lines = [f"workload: 1 group, {MEMBERS} members, full histories, seed {SEED}"]
-    for i, backend in enumerate(args.backends.split(",")):
-        if backend == "postgresql" and not await pg_available():
-            lines.append("postgresql: skipped (server not reachable)")
-            continue
+    drawn = False
+    async for backend in reachable(args.backends, lines):
         # The PNG does not depend on the database: draw it for real on the first backend only.
-        real = () if args.no_real or i else tuple(args.real_views.split(","))
+        real = () if args.no_real or drawn else tuple(args.real_views.split(","))
+        drawn = True
         lines += await bench_backend(
             backend,
             args.calls,
