@@ -1,4 +1,5 @@
-"""The Bolt app: one slash command listener per core command, one button listener, App Home.
+"""The Bolt app: one slash command listener per core command, one button listener, App Home
+(its dashboard is drawn in ``home.py``).
 
 Every listener acks first: Slack gives 3 s, and the database may be slower than that. The
 answer then goes through the interaction's ``response_url`` (valid 30 minutes), so it can
@@ -10,7 +11,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.client import make_web_client
+from adapters.slack.home import home_blocks, safely
 from adapters.slack.identity import PLATFORM, UserDirectory, is_dm, place_for
 from adapters.slack.manifest import UNINSTALL_EVENTS
 from adapters.slack.modal import (
@@ -33,17 +34,15 @@ from adapters.slack.modal import (
 from adapters.slack.oauth import cached_authorize, oauth_enabled, oauth_settings
 from adapters.slack.render import (
     MAX_BLOCKS,
-    MAX_HOME_BLOCKS,
     Block,
     context_block,
     fallback_text,
-    header_block,
     parse_action_value,
     render_blocks,
 )
 from adapters.slack.surface import slash_command_names
 from bot.config import Settings
-from bot.core import INTERNAL_ERROR, Core
+from bot.core import Core
 from bot.db import DatabaseUnavailable
 from bot.i18n import tr
 from bot.types import Actor, Attachment, Locale, Place, Reply, normalize_locale
@@ -89,7 +88,7 @@ class SlackBot:
             )
             place = place_for(team, command.get("channel_id"), command.get("channel_name"))
             text = str(command.get("text") or "")
-            reply = await self._safely(
+            reply = await safely(
                 actor, self.core.handle_command_text(actor, place, name, text, "slash")
             )
             # Slack users change settings in a form: offer it under the text answer.
@@ -131,7 +130,7 @@ class SlackBot:
                 kind="error",
             )
         else:
-            reply = await self._safely(
+            reply = await safely(
                 actor, self.core.handle_text(actor, place, "/" + value, source="button")
             )
         if from_home:
@@ -195,7 +194,7 @@ class SlackBot:
         actor = await self.directory.actor(team, str(user.get("id") or ""), client=client)
         channel = str(view.get("private_metadata") or "") or None
         place = place_for(team, channel)
-        reply = await self._safely(
+        reply = await safely(
             actor, self.core.invoke(actor, place, "reminders", submitted(view), "button")
         )
         web = client or self.client
@@ -214,17 +213,6 @@ class SlackBot:
         await self.publish_home(actor, client=client)
 
     # --- output ---------------------------------------------------------------------------
-
-    async def _safely(self, actor: Actor, work: Awaitable[Reply]) -> Reply:
-        """The core already turns failures into Replies; this guards the adapter's own glue."""
-        try:
-            return await work
-        except Exception:
-            log.exception("slack: handling a request failed")
-            return Reply(
-                text=tr(actor.locale, INTERNAL_ERROR),
-                kind="error",
-            )
 
     async def deliver(
         self,
@@ -311,41 +299,11 @@ class SlackBot:
             return False
         return True
 
-    async def home_blocks(self, actor: Actor, last: Reply | None = None) -> list[Block]:
-        place = Place(PLATFORM, actor.workspace, None)
-        blocks: list[Block] = [header_block(tr(actor.locale, "Your study dashboard"))]
-        parts: list[Reply] = []
-        if last is not None:
-            blocks.append(context_block(tr(actor.locale, "Last action")))
-            parts.append(last)
-        for line in ("/progress", "/reminders"):
-            reply = await self._safely(
-                actor, self.core.handle_text(actor, place, line, "text", draw=False)
-            )
-            parts.append(replace(reply, kind="info") if reply.kind == "error" else reply)
-        first_action = 0
-        for i, reply in enumerate(parts):
-            if i:
-                blocks.append({"type": "divider"})
-            blocks += render_blocks(reply, first_action=first_action, inline_files=False)
-            first_action += len(reply.buttons)
-        blocks.append(open_button(actor.locale))
-        blocks.append(
-            context_block(
-                tr(
-                    actor.locale,
-                    "Type `/path` in any channel to pick a learning path; `/help` "
-                    "lists every command.",
-                )
-            )
-        )
-        return blocks[:MAX_HOME_BLOCKS]
-
     async def publish_home(
         self, actor: Actor, last: Reply | None = None, client: AsyncWebClient | None = None
     ) -> None:
         try:
-            blocks = await self.home_blocks(actor, last)
+            blocks = await home_blocks(self.core, actor, last)
             await (client or self.client).views_publish(
                 user_id=actor.user_id, view={"type": "home", "blocks": blocks}
             )
