@@ -42,6 +42,20 @@ async def claim(session: AsyncSession, prompt: Prompt, at: datetime) -> int | No
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def claim_or_busy(
+    session: AsyncSession, prompt: Prompt | None, at: datetime, report: RunReport
+) -> tuple[Prompt, int] | None:
+    """The prompt with its claim's id, to send; None when there is nothing to send or another
+    scheduler claimed it first (counted as busy)."""
+    if prompt is None:
+        return None
+    delivery_id = await claim(session, prompt, at)
+    if delivery_id is None:
+        report.busy += 1
+        return None
+    return prompt, delivery_id
+
+
 async def claim_status(session: AsyncSession, prompt: Prompt) -> str | None:
     """The status of the claim already made for ``prompt``, if any."""
     return (

@@ -122,10 +122,4 @@ async def claim_channel(
         report.busy += 1
         return None
     prompt = await decide_channel(session, rules, channel, at)
-    if prompt is None:
-        return None
-    delivery_id = await ledger.claim(session, prompt, at)
-    if delivery_id is None:
-        report.busy += 1
-        return None
-    return prompt, delivery_id
+    return await ledger.claim_or_busy(session, prompt, at, report)

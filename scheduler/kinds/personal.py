@@ -229,11 +229,4 @@ async def claim_personal(
         pref.next_due_at = decision.advance_to
         pref.updated_at = at
     report.count(decision.action)
-    prompt = decision.prompt
-    if prompt is None:
-        return None
-    delivery_id = await ledger.claim(session, prompt, at)
-    if delivery_id is None:
-        report.busy += 1
-        return None
-    return prompt, delivery_id
+    return await ledger.claim_or_busy(session, decision.prompt, at, report)
