@@ -59,6 +59,7 @@ def tokenize(text: str) -> list[str]:
     started = False  # a token has begun (an empty pair of quotes is a token too)
     chars = clean_text(text)
     i, n = 0, len(chars)
+    unclosable = n  # no single quote closes from here on (a scan found none): scan once
     while i < n:
         c = chars[i]
         at_start = not word or word[-1] in _OPENS_AFTER
@@ -67,9 +68,10 @@ def tokenize(text: str) -> list[str]:
                 tokens.append("".join(word))
             word, started = [], False
         elif c in _CLOSERS and (c not in _SINGLE or at_start):
-            end = _closing(chars, i + 1, c)
+            end = -1 if c in _SINGLE and i >= unclosable else _closing(chars, i + 1, c)
             if end < 0:
                 if c in _SINGLE:  # a lone leading apostrophe ('90s): a letter after all
+                    unclosable = min(unclosable, i)
                     word.append(c)
                     started = True
                     i += 1
