@@ -37,8 +37,9 @@ class Sent:
 class FakeNotifier:
     """In-memory twin of an adapter's Notifier.
 
-    ``fail_next(n)`` fails the next n calls; ``fail_for(id)`` fails every call to one person
-    or channel; ``hang_after(k, task)`` cancels ``task`` (a running ``run_once``) on the call
+    ``fail_next(n)`` fails the next n calls (``distinct=True``: of n different recipients);
+    ``fail_for(id)`` fails every call to one person or channel; ``hang_after(k, task)``
+    cancels ``task`` (a running ``run_once``) on the call
     after k successful sends and never completes that call, like a process stopped mid-send.
     ``log`` may be shared between notifiers (two schedulers, one outside world).
     """
@@ -51,16 +52,27 @@ class FakeNotifier:
         self.sent: list[Sent] = [] if log is None else log
         self.threads: list[Sent] = []  # posts opening a channel prompt's thread, kept apart
         self.calls = 0
-        self._next_failures: list[Exception] = []
+        self._next_failures: list[tuple[Exception, bool]] = []  # (error, distinct)
+        self._failed_once: set[str] = set()  # who a distinct failure has hit
         self._always: dict[str, DeliveryError] = {}
         self._hang: tuple[int, asyncio.Task[object]] | None = None
 
     def remember_dm_channel(self, target: UserTarget, channel_id: str) -> None:
         """Like Slack's: nothing to keep (``Remembering`` in the fan-out tests records it)."""
 
-    def fail_next(self, n: int, *, permanent: bool = False, exc: Exception | None = None) -> None:
+    def fail_next(
+        self,
+        n: int,
+        *,
+        permanent: bool = False,
+        exc: Exception | None = None,
+        distinct: bool = False,
+    ) -> None:
+        """``distinct``: each of the n failures hits someone no earlier one hit, so a retry
+        (which may come before the others' first attempts) is never one of them."""
         for _ in range(n):
-            self._next_failures.append(exc or DeliveryError("HTTP 503", permanent=permanent))
+            error = exc or DeliveryError("HTTP 503", permanent=permanent)
+            self._next_failures.append((error, distinct))
 
     def fail_for(self, ident: str, *, permanent: bool = True) -> None:
         err = "cannot send messages to this user (50007)" if permanent else "HTTP 502"
@@ -107,7 +119,11 @@ class FakeNotifier:
             self._hang[1].cancel()
             await asyncio.Event().wait()  # never returns: cancelled with the run
         if self._next_failures:
-            raise self._next_failures.pop(0)
+            error, distinct = self._next_failures[0]
+            if not (distinct and ident in self._failed_once):
+                self._next_failures.pop(0)
+                self._failed_once.add(ident)
+                raise error
         if ident in self._always:
             raise self._always[ident]
         at = self.clock.now() if self.clock else None

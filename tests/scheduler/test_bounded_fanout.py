@@ -175,7 +175,9 @@ async def test_outcomes_recorded_together_keep_their_own_status(
     """Send outcomes are written in batches (group commit): each keeps its own status, attempts
     and error, and the report counts each once."""
     notifier = FakeNotifier("test", clock=clock)
-    notifier.fail_next(3)  # three first attempts fail (transient), and are retried
+    # Three people's first attempts fail (transient) and are retried. Distinct people: a
+    # retry can come before others' first attempts, and must not take a failure meant for them.
+    notifier.fail_next(3, distinct=True)
     service = make_service(notifiers={"test": notifier}, concurrency=8, max_attempts=2)
     clock.set(DUE)
     report = await service.run_once(DUE)
