@@ -46,7 +46,7 @@ from typing import Any
 import aiosqlite
 import asyncpg  # type: ignore[import-untyped]
 
-from bench.common import SEED, BenchDb, append_results, pct, reachable
+from bench.common import SEED, BenchDb, append_results, cpu_us, pct, reachable
 from bench.seed import seed, seeded_locale
 from bot.clock import FixedClock
 from bot.core import Core
@@ -565,12 +565,8 @@ async def cpu_per_command(
     for _ in range(CPU_ROUNDS):
         for kind, _ in MIX:
             for who, run in (("core", core_run), ("floor", floor_run)):
-                people = [rng.randrange(PEOPLE) for _ in range(calls)]
-                c0 = time.process_time()
-                for person in people:
-                    await run(kind, person)
-                elapsed = (time.process_time() - c0) * 1e6 / calls
-                samples.setdefault((who, kind), []).append(elapsed)
+                people = [(kind, rng.randrange(PEOPLE)) for _ in range(calls)]
+                samples.setdefault((who, kind), []).append(await cpu_us(run, people))
     return {key: statistics.median(values) for key, values in samples.items()}
 
 

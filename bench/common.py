@@ -8,8 +8,9 @@ import resource
 import shlex
 import sys
 import tempfile
+import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -113,6 +114,17 @@ class BenchDb:
             await admin.close()
         if self.tmpdir is not None:
             self.tmpdir.cleanup()
+
+
+async def cpu_us(
+    step: Callable[..., Awaitable[object]], calls: Sequence[tuple[object, ...]]
+) -> float:
+    """Mean process CPU (µs: every thread of this process, not a database server's) of
+    ``await step(*args)`` for each of ``calls``, one after another."""
+    c0 = time.process_time()
+    for args in calls:
+        await step(*args)
+    return (time.process_time() - c0) * 1e6 / len(calls)
 
 
 async def reachable(backends: str, lines: list[str]) -> AsyncIterator[str]:

@@ -25,15 +25,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import aiosqlite
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import Table, bindparam, insert, select
 
-from bench.common import BenchDb, append_results, reachable
+from bench.common import BenchDb, append_results, cpu_us, reachable
 from bot.db.engine import _READING
 from bot.db.models import ChapterProgress, User
 
@@ -50,8 +50,6 @@ UNIT = {"sqlite": "BEGIN, select, COMMIT", "postgresql": "autocommit: the select
 
 
 async def fill(bdb: BenchDb) -> None:
-    from datetime import UTC, datetime
-
     now = datetime(2027, 3, 3, tzinfo=UTC)
     async with bdb.db.transaction() as s:
         await s.execute(
@@ -81,11 +79,8 @@ async def fill(bdb: BenchDb) -> None:
 
 
 async def cpu_per_call(step: Step, n: int) -> float:
-    """Mean process CPU (µs) of ``n`` calls of ``step``, one after another."""
-    c0 = time.process_time()
-    for i in range(n):
-        await step(1 + i % PEOPLE)
-    return (time.process_time() - c0) * 1e6 / n
+    """Mean process CPU (µs) of ``n`` calls of ``step``, over the people in turn."""
+    return await cpu_us(step, [(1 + i % PEOPLE,) for i in range(n)])
 
 
 async def measure(backend: str, n: int, rounds: int) -> list[str]:

@@ -55,36 +55,30 @@ def tokenize(text: str) -> list[str]:
     ``I’m`` as phones type it, ``students'``): a single quote opens a group only at a word's
     start, and closes it only at a word's end."""
     tokens: list[str] = []
-    word: list[str] = []
-    started = False  # a token has begun (an empty pair of quotes is a token too)
+    word: list[str] = []  # the token so far; an empty pair of quotes makes it [""], a token
     chars = clean_text(text)
     i, n = 0, len(chars)
     unclosable = n  # no single quote closes from here on (a scan found none): scan once
     while i < n:
         c = chars[i]
-        at_start = not word or word[-1] in _OPENS_AFTER
         if c.isspace():
-            if started:
+            if word:
                 tokens.append("".join(word))
-            word, started = [], False
-        elif c in _CLOSERS and (c not in _SINGLE or at_start):
+            word = []
+        elif c in _CLOSERS and (c not in _SINGLE or not word or word[-1] in _OPENS_AFTER):
             end = -1 if c in _SINGLE and i >= unclosable else _closing(chars, i + 1, c)
-            if end < 0:
-                if c in _SINGLE:  # a lone leading apostrophe ('90s): a letter after all
-                    unclosable = min(unclosable, i)
-                    word.append(c)
-                    started = True
-                    i += 1
-                    continue
+            if end >= 0:
+                word.append(chars[i + 1 : end])
+                i = end
+            elif c in _SINGLE:  # a lone leading apostrophe ('90s): a letter after all
+                unclosable = min(unclosable, i)
+                word.append(c)
+            else:
                 raise OptionError(N_("A quote is not closed."))
-            word.append(chars[i + 1 : end])
-            started = True
-            i = end
         else:
             word.append(c)
-            started = True
         i += 1
-    if started:
+    if word:
         tokens.append("".join(word))
     return tokens
 

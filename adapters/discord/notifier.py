@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -36,6 +35,7 @@ from adapters.discord.client import DM_WORKSPACE, PLATFORM
 from adapters.discord.render import render
 from bot.db import DatabaseUnavailable
 from bot.directory import Directory
+from bot.lru import Lru
 from bot.ports import ChannelTarget, DeliveryError, UserTarget
 from bot.types import Reply
 
@@ -103,7 +103,7 @@ class DiscordNotifier:
         self._dm_channels: dict[str, str] = {}
         # Buddies' threads by their introduction's key: a retried introduction (a member
         # could not be added, the post failed) goes on in the thread it already opened.
-        self._buddy_threads: OrderedDict[str, str] = OrderedDict()
+        self._buddy_threads: Lru[str, str] = Lru(REMEMBERED_THREADS)
         self._limiter: AsyncLimiter | None = None
         if requests_per_second is not None:
             if requests_per_second <= 0:
@@ -194,10 +194,7 @@ class DiscordNotifier:
                     type=PRIVATE_THREAD,
                     invitable=False,
                 )
-                thread_id = str(thread["id"])
-                self._buddy_threads[key] = thread_id
-                while len(self._buddy_threads) > REMEMBERED_THREADS:
-                    self._buddy_threads.popitem(last=False)
+                thread_id = self._buddy_threads.put(key, str(thread["id"]))
             for user in users:  # adding a member twice is harmless (PUT)
                 await self._pace()
                 await self.http.add_user_to_thread(thread_id, user.user_id)

@@ -9,10 +9,11 @@ patch it in the module that looks it up (e.g. ``fonts.cjk_font_path``), not here
 
 from __future__ import annotations
 
+from bot.lru import Lru
 from bot.pictures import table, tree
 from bot.pictures.drawing import BAR_EMPTY, BAR_FILL, MARGIN, forget_text
 from bot.pictures.fonts import cjk_font_path, latin_font_path
-from bot.pictures.png import Band, Lru, pack_band, png_from_bands
+from bot.pictures.png import Band, pack_band, png_from_bands
 from bot.pictures.table import (
     BOARD_ROW_H,
     BOARD_TOP,

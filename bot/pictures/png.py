@@ -1,4 +1,4 @@
-"""PNG encoding in bands, and the small LRU map the pictures keep their pieces in.
+"""PNG encoding in bands (the pictures keep their pieces in ``bot.lru.Lru`` maps).
 
 Most of a picture is the same for everyone who looks at the same path in the same language,
 and Pillow's PNG encoder (adaptive row filters, then zlib) costs more than drawing. So a
@@ -12,12 +12,9 @@ with zlib's matching compresses these flat pictures better than Pillow's adaptiv
 from __future__ import annotations
 
 import struct
-import threading
 import zlib
-from collections import OrderedDict
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 from PIL import Image
 
@@ -88,38 +85,3 @@ def png_from_bands(width: int, height: int, bands: Sequence[Band]) -> bytes:
 def png_of(image: Image.Image) -> bytes:
     """A whole image as one band: for a picture no cache can help with."""
     return png_from_bands(image.width, image.height, [pack_band(image.convert("RGB"))])
-
-
-K = TypeVar("K", bound=Hashable)
-V = TypeVar("V")
-
-
-class Lru(Generic[K, V]):
-    """A small thread-safe LRU map, bounded by entry count (renders run in worker threads)."""
-
-    def __init__(self, maxsize: int) -> None:
-        self.maxsize = maxsize
-        self._data: OrderedDict[K, V] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: K) -> V | None:
-        with self._lock:
-            value = self._data.get(key)
-            if value is not None:
-                self._data.move_to_end(key)
-            return value
-
-    def put(self, key: K, value: V) -> V:
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.maxsize:
-                self._data.popitem(last=False)
-        return value
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
+from bot.lru import Lru
 from bot.pictures import fonts
 from bot.pictures.drawing import (
     BACKGROUND,
@@ -27,7 +28,7 @@ from bot.pictures.drawing import (
     Text,
     shift,
 )
-from bot.pictures.png import STATIC_LEVEL, Band, Lru, pack_band, png_from_bands, png_of
+from bot.pictures.png import STATIC_LEVEL, Band, pack_band, png_from_bands, png_of
 
 
 @dataclass(frozen=True, slots=True)

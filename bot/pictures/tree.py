@@ -20,6 +20,7 @@ from typing import Literal
 
 from PIL import Image, ImageDraw
 
+from bot.lru import Lru
 from bot.pace import PathStatus
 from bot.pictures import fonts
 from bot.pictures.drawing import (
@@ -35,7 +36,7 @@ from bot.pictures.drawing import (
     Text,
     shift,
 )
-from bot.pictures.png import STATIC_LEVEL, Band, Lru, pack_band, png_from_bands
+from bot.pictures.png import STATIC_LEVEL, Band, pack_band, png_from_bands
 from curriculum import Curriculum
 
 NodeState = Literal["done", "in_progress", "skipped", "todo"]
